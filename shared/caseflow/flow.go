@@ -68,10 +68,12 @@ var rules = []rule{
 	{action: RequestSupplement, from: []State{Received}, by: windows, to: SupplementPending},
 	{action: Supplement, from: []State{SupplementPending}, by: windows, to: Received},
 	{action: Supplement, from: []State{Returned}, by: windows, back: true},
-	{action: RejectIntake, from: []State{Received, SupplementPending}, by: clerks, to: Closed, result: NotAccepted},
+	// A community station not-accepts only the matters it may accept itself: see CheckMatter.
+	{action: RejectIntake, from: []State{Received, SupplementPending}, by: windows, to: Closed, result: NotAccepted},
 	// Whether a community station may accept depends on the matter: see CheckMatter.
 	{action: Accept, from: []State{Received}, by: windows, to: Accepted},
-	{action: Forward, from: []State{Accepted}, by: clerks, to: UnderReview},
+	// A community station forwards what it accepted itself (e.g. 居住证申领 站→县公安).
+	{action: Forward, from: []State{Accepted}, by: windows, to: UnderReview},
 	{action: CloseOnSpot, from: []State{Accepted}, by: windows, to: Closed, result: Granted},
 
 	{action: Advance, from: []State{UnderReview, ParallelReview}, by: steps, stay: true},

@@ -28,7 +28,7 @@ func CheckMatter(m *catalog.Matter, a Action, level catalog.Level) error {
 		if !slices.Contains(lv.Accept, level) && !slices.Contains(lv.Proxy, level) {
 			return matterLevelError(m, level, "收件或代办", "received or collected by proxy")
 		}
-	case Accept:
+	case Accept, RejectIntake:
 		if !slices.Contains(lv.Accept, level) {
 			return matterLevelError(m, level, "受理", "accepted")
 		}

@@ -258,9 +258,9 @@ func TestMessages(t *testing.T) {
 		zh, en string
 	}{
 		{
-			name: "role not allowed", in: cf.Status{State: cf.Accepted}, action: cf.Forward, role: cf.Agent, level: catalog.Community,
-			zh: "案件当前状态为“已受理”，代办员（村/社区）不能执行“上报”。此操作可由窗口人员（乡镇）、窗口人员（县级）执行。",
-			en: "the case is “accepted”; the action “forward” cannot be taken by agent (community). It can be taken by: window clerk (township), window clerk (central).",
+			name: "role not allowed", in: cf.Status{State: cf.Accepted}, action: cf.Forward, role: cf.Handler, level: catalog.Central,
+			zh: "案件当前状态为“已受理”，承办人（县级）不能执行“上报”。此操作可由代办员（村/社区）、窗口人员（乡镇）、窗口人员（县级）执行。",
+			en: "the case is “accepted”; the action “forward” cannot be taken by handler (central). It can be taken by: agent (community), window clerk (township), window clerk (central).",
 		},
 		{
 			name: "illegal, with what can be done instead", in: cf.Status{State: cf.Accepted}, action: cf.Deliver, role: cf.Clerk, level: catalog.Township,
