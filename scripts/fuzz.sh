@@ -8,7 +8,7 @@ while IFS= read -r file; do
   pkg="./$(dirname "$file")"
   for fn in $(grep -oE '^func (Fuzz[A-Za-z0-9_]+)' "$file" | awk '{print $2}'); do
     echo "== $pkg $fn ($time)"
-    if ! go test -run='^$' -fuzz="^${fn}\$" -fuzztime="$time" "$pkg"; then
+    if ! go test -run='^$' -fuzz="^${fn}\$" -fuzztime="$time" -fuzzminimizetime=2s "$pkg"; then
       status=1
     fi
   done

@@ -17,7 +17,7 @@ const ExtensionDays = 10
 
 // Env is what Apply reads besides the case and the change.
 type Env struct {
-	Catalog  *catalog.Catalog  // the catalog a receive change is judged against
+	Catalog  *catalog.Catalog  // the catalog receive and accept changes are judged against
 	Calendar *workcal.Calendar // the working-day calendar deadlines are counted with
 }
 
@@ -69,7 +69,7 @@ func Apply(c *Case, ch *Change, env Env) error {
 		return err
 	}
 	day := workcal.DateOf(ch.At)
-	if err := effects(&next, c.Status, status, ch, day); err != nil {
+	if err := effects(&next, c.Status, status, ch, day, env); err != nil {
 		return err
 	}
 	next.Status = status
@@ -137,26 +137,23 @@ func receive(c *Case, ch *Change, env Env) error {
 	if err != nil {
 		return err
 	}
-	if in.Mode == "" {
-		in.Mode = WalkIn
+	mode := in.Mode // not defaulted in place: the change is kept as it was made
+	if mode == "" {
+		mode = WalkIn
 	}
-	if !slices.Contains(ServiceModes(), in.Mode) {
-		return invalid("mode_unknown", "intake.mode", "服务方式“%s”未知。", "service mode %q is unknown.", in.Mode)
+	if !slices.Contains(ServiceModes(), mode) {
+		return invalid("mode_unknown", "intake.mode", "服务方式“%s”未知。", "service mode %q is unknown.", mode)
 	}
 	*c = Case{
-		ID:     ch.CaseID,
-		Number: in.Number,
-		Matter: MatterSnapshot{
-			Code: m.Code, Name: m.Name, NameEn: m.NameEn, CatalogVersion: env.Catalog.Version,
-			Department: m.Department, CoDepartments: m.CoDepartments, Levels: m.Levels, Handling: m.Handling,
-			Legal: m.LegalLimit, Promised: m.PromisedLimit, SpecialProcedures: m.SpecialProcedures, Workflow: m.Workflow,
-		},
+		ID:              ch.CaseID,
+		Number:          in.Number,
+		Matter:          snapshot(m, env.Catalog.Version),
 		OriginStation:   ch.Actor.Station,
 		OriginLevel:     ch.Actor.Level,
 		HandlingStation: ch.Actor.Station,
 		Route:           caseflow.RouteFor(m, ch.Actor.Level),
 		Applicant:       app,
-		Mode:            in.Mode,
+		Mode:            mode,
 		Materials:       mats,
 		ReceivedAt:      ch.At,
 		ReceivedOn:      workcal.DateOf(ch.At),
@@ -172,13 +169,48 @@ func receive(c *Case, ch *Change, env Env) error {
 			return invalid("proxy_authorization", "intake.proxy.authorization", "代办须有申请人的授权委托。", "a proxy application needs the applicant's authorisation.")
 		}
 		cp := *p
+		cp.ForwardTo = strings.TrimSpace(cp.ForwardTo)
+		if err := caseflow.ValidStationCode(cp.ForwardTo); err != nil {
+			return err
+		}
 		c.Proxy = &cp
-		c.HandlingStation = p.ForwardTo
+		c.HandlingStation = cp.ForwardTo
 	} else if in.Proxy != nil {
 		cp := *in.Proxy
 		c.Proxy = &cp
 	}
 	return nil
+}
+
+// snapshot copies what the case keeps of m. It shares no memory with the
+// catalog, so that editing the catalog later cannot reach into an open case.
+func snapshot(m *catalog.Matter, version int) MatterSnapshot {
+	s := MatterSnapshot{
+		Code: m.Code, Name: m.Name, NameEn: m.NameEn, CatalogVersion: version,
+		Department: m.Department, CoDepartments: slices.Clone(m.CoDepartments),
+		Levels: catalog.Levels{
+			Accept: slices.Clone(m.Levels.Accept), Decide: slices.Clone(m.Levels.Decide), Proxy: slices.Clone(m.Levels.Proxy),
+		},
+		Handling: m.Handling, Promised: m.PromisedLimit, SpecialProcedures: slices.Clone(m.SpecialProcedures),
+		Materials: slices.Clone(m.Materials),
+	}
+	if m.LegalLimit != nil {
+		l := *m.LegalLimit
+		s.Legal = &l
+	}
+	if m.Workflow != nil {
+		w := &catalog.Workflow{Stages: slices.Clone(m.Workflow.Stages)}
+		for i := range w.Stages {
+			st := &w.Stages[i]
+			st.Steps = slices.Clone(st.Steps)
+			st.Branches = slices.Clone(st.Branches)
+			for j := range st.Branches {
+				st.Branches[j].Steps = slices.Clone(st.Branches[j].Steps)
+			}
+		}
+		s.Workflow = w
+	}
+	return s
 }
 
 func checkApplicant(a Applicant, ch *Change) (Applicant, error) {
@@ -200,6 +232,7 @@ func checkApplicant(a Applicant, ch *Change) (Applicant, error) {
 			return a, err
 		}
 		a.CreditCode = cc.Number
+		a.Birth, a.Sex = workcal.Date{}, "" // derived from a resident ID, which an organisation has not
 	default:
 		return a, invalid("applicant_kind", "applicant.kind", "申请人类型“%s”未知。", "applicant kind %q is unknown.", a.Kind)
 	}
@@ -227,14 +260,10 @@ func checkMaterials(m *catalog.Matter, in []MaterialRecord) ([]MaterialRecord, e
 		if r.Deferred && mat.Necessity != catalog.Deferrable {
 			return nil, invalid("material_not_deferrable", "materials", "“%s”不是容缺后补材料，不能后补。", "%q cannot be supplied later.", mat.Name)
 		}
-		if r.Copies < 0 {
-			return nil, invalid("material_copies", "materials", "“%s”的份数不能为负。", "copies of %q cannot be negative.", mat.Name)
+		if err := checkRecord(mat.Name, r); err != nil {
+			return nil, err
 		}
-		for _, at := range r.Attachments {
-			if len(at.SHA256) != 64 || strings.Trim(at.SHA256, "0123456789abcdef") != "" {
-				return nil, invalid("attachment_hash", "materials", "“%s”的附件校验值无效。", "an attachment of %q has no valid SHA-256.", mat.Name)
-			}
-		}
+		r.Attachments = slices.Clone(r.Attachments)
 		byCode[r.Code] = r
 	}
 	out := make([]MaterialRecord, 0, len(m.Materials))
@@ -246,6 +275,21 @@ func checkMaterials(m *catalog.Matter, in []MaterialRecord) ([]MaterialRecord, e
 		out = append(out, r)
 	}
 	return out, nil
+}
+
+// checkRecord checks what the window recorded about one material, whatever
+// the catalog says of it. name names the material in messages.
+func checkRecord(name string, r MaterialRecord) error {
+	if r.Copies < 0 {
+		return invalid("material_copies", "materials", "“%s”的份数不能为负。", "copies of %q cannot be negative.", name)
+	}
+	for _, at := range r.Attachments {
+		// The hash addresses the scan in the blob store: it must be exactly that.
+		if len(at.SHA256) != 64 || strings.Trim(at.SHA256, "0123456789abcdef") != "" {
+			return invalid("attachment_hash", "materials", "“%s”的附件校验值无效。", "an attachment of %q has no valid SHA-256.", name)
+		}
+	}
+	return nil
 }
 
 // MissingForAcceptance lists the materials that stop a case being accepted:
@@ -273,7 +317,7 @@ func MissingForAcceptance(m *catalog.Matter, recs []MaterialRecord) []catalog.Ma
 	return missing
 }
 
-func effects(c *Case, from, to caseflow.Status, ch *Change, day workcal.Date) error {
+func effects(c *Case, from, to caseflow.Status, ch *Change, day workcal.Date, env Env) error {
 	switch ch.Action {
 	case caseflow.Receive:
 	case caseflow.RequestSupplement, caseflow.ReturnForSupplement:
@@ -300,6 +344,8 @@ func effects(c *Case, from, to caseflow.Status, ch *Change, day workcal.Date) er
 		c.Notice = cloneNotice(ch.Notice)
 		c.ClosedOn = day
 	case caseflow.Accept:
+		// Judged by the materials the case was received under (its snapshot),
+		// so a station on an older catalog and central always agree.
 		if missing := MissingForAcceptance(c.Matter.Matter(), c.Materials); len(missing) > 0 {
 			names := make([]string, len(missing))
 			for i, m := range missing {
@@ -374,6 +420,7 @@ func effects(c *Case, from, to caseflow.Status, ch *Change, day workcal.Date) er
 		if !c.StoppedOn.IsZero() {
 			c.closeStop(day)
 		}
+		c.Suspension = nil
 	case caseflow.Rate:
 		r := ch.Rating
 		if r == nil || r.Level < 1 || r.Level > 5 {
@@ -434,11 +481,20 @@ func mergeMaterials(c *Case, upd []MaterialRecord) ([]MaterialRecord, error) {
 		return nil, invalid("supplement_empty", "materials", "补正须登记补交的材料。", "a supplement must record the materials handed in.")
 	}
 	out := slices.Clone(c.Materials)
+	seen := map[string]bool{}
 	for _, u := range upd {
 		i := slices.IndexFunc(out, func(r MaterialRecord) bool { return r.Code == u.Code })
 		if i < 0 {
 			return nil, invalid("material_unknown", "materials", "材料“%s”不属于本事项。", "material %q is not one of this matter's.", u.Code)
 		}
+		if seen[u.Code] {
+			return nil, invalid("material_duplicate", "materials", "材料“%s”重复登记。", "material %q is listed twice.", u.Code)
+		}
+		seen[u.Code] = true
+		if err := checkRecord(u.Code, u); err != nil {
+			return nil, err
+		}
+		u.Attachments = slices.Clone(u.Attachments)
 		out[i] = u
 	}
 	return out, nil

@@ -236,6 +236,7 @@ type MatterSnapshot struct {
 	Promised          workcal.Limit        `json:"promised"`
 	SpecialProcedures []catalog.Procedure  `json:"special_procedures,omitempty"`
 	Workflow          *catalog.Workflow    `json:"workflow,omitempty"`
+	Materials         []catalog.Material   `json:"materials,omitempty"` // what is asked for, and how necessary
 }
 
 // Matter rebuilds enough of a catalog.Matter for authority checks.
@@ -244,7 +245,7 @@ func (m MatterSnapshot) Matter() *catalog.Matter {
 		Code: m.Code, Name: m.Name, NameEn: m.NameEn, Department: m.Department,
 		CoDepartments: m.CoDepartments, Levels: m.Levels, Handling: m.Handling,
 		LegalLimit: m.Legal, PromisedLimit: m.Promised, SpecialProcedures: m.SpecialProcedures,
-		Workflow: m.Workflow,
+		Workflow: m.Workflow, Materials: m.Materials,
 	}
 }
 

@@ -385,7 +385,24 @@ func matterToWire(m *casefile.MatterSnapshot) *syncv1.MatterSnapshot {
 	if m.Workflow != nil {
 		w.Workflow = &syncv1.Workflow{Stages: messagesToWire(m.Workflow.Stages, stageToWire)}
 	}
+	w.Materials = messagesToWire(m.Materials, catalogMaterialToWire)
 	return w
+}
+
+func catalogMaterialToWire(m *catalog.Material) *syncv1.Material {
+	return &syncv1.Material{
+		Code: m.Code, Name: m.Name, NameEn: m.NameEn, Type: string(m.Type), Source: string(m.Source),
+		Necessity: string(m.Necessity), Form: string(m.Form),
+		Originals: int32Of(m.Originals), Copies: int32Of(m.Copies), Note: m.Note,
+	}
+}
+
+func catalogMaterialFromWire(w *syncv1.Material) catalog.Material {
+	return catalog.Material{
+		Code: w.GetCode(), Name: w.GetName(), NameEn: w.GetNameEn(), Type: catalog.MaterialType(w.GetType()),
+		Source: catalog.Source(w.GetSource()), Necessity: catalog.Necessity(w.GetNecessity()), Form: catalog.MaterialForm(w.GetForm()),
+		Originals: int(w.GetOriginals()), Copies: int(w.GetCopies()), Note: w.GetNote(),
+	}
 }
 
 func matterFromWire(w *syncv1.MatterSnapshot) casefile.MatterSnapshot {
@@ -412,5 +429,6 @@ func matterFromWire(w *syncv1.MatterSnapshot) casefile.MatterSnapshot {
 	if x := w.GetWorkflow(); x != nil {
 		m.Workflow = &catalog.Workflow{Stages: messagesFromWire(x.GetStages(), stageFromWire)}
 	}
+	m.Materials = messagesFromWire(w.GetMaterials(), catalogMaterialFromWire)
 	return m
 }

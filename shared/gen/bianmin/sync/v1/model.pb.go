@@ -319,6 +319,124 @@ func (x *Workflow) GetStages() []*Stage {
 	return nil
 }
 
+// Material is one application material of a matter, as the catalog lists it.
+type Material struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Code   string                 `protobuf:"bytes,1,opt,name=code,proto3" json:"code,omitempty"`
+	Name   string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	NameEn string                 `protobuf:"bytes,3,opt,name=name_en,json=nameEn,proto3" json:"name_en,omitempty"`
+	Type   string                 `protobuf:"bytes,4,opt,name=type,proto3" json:"type,omitempty"`
+	Source string                 `protobuf:"bytes,5,opt,name=source,proto3" json:"source,omitempty"`
+	// "required", "optional" or "deferrable" (容缺后补).
+	Necessity     string `protobuf:"bytes,6,opt,name=necessity,proto3" json:"necessity,omitempty"`
+	Form          string `protobuf:"bytes,7,opt,name=form,proto3" json:"form,omitempty"`
+	Originals     int32  `protobuf:"varint,8,opt,name=originals,proto3" json:"originals,omitempty"`
+	Copies        int32  `protobuf:"varint,9,opt,name=copies,proto3" json:"copies,omitempty"`
+	Note          string `protobuf:"bytes,10,opt,name=note,proto3" json:"note,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Material) Reset() {
+	*x = Material{}
+	mi := &file_bianmin_sync_v1_model_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Material) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Material) ProtoMessage() {}
+
+func (x *Material) ProtoReflect() protoreflect.Message {
+	mi := &file_bianmin_sync_v1_model_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Material.ProtoReflect.Descriptor instead.
+func (*Material) Descriptor() ([]byte, []int) {
+	return file_bianmin_sync_v1_model_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *Material) GetCode() string {
+	if x != nil {
+		return x.Code
+	}
+	return ""
+}
+
+func (x *Material) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *Material) GetNameEn() string {
+	if x != nil {
+		return x.NameEn
+	}
+	return ""
+}
+
+func (x *Material) GetType() string {
+	if x != nil {
+		return x.Type
+	}
+	return ""
+}
+
+func (x *Material) GetSource() string {
+	if x != nil {
+		return x.Source
+	}
+	return ""
+}
+
+func (x *Material) GetNecessity() string {
+	if x != nil {
+		return x.Necessity
+	}
+	return ""
+}
+
+func (x *Material) GetForm() string {
+	if x != nil {
+		return x.Form
+	}
+	return ""
+}
+
+func (x *Material) GetOriginals() int32 {
+	if x != nil {
+		return x.Originals
+	}
+	return 0
+}
+
+func (x *Material) GetCopies() int32 {
+	if x != nil {
+		return x.Copies
+	}
+	return 0
+}
+
+func (x *Material) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
 // MatterSnapshot is the part of the catalog a case keeps from the day it was received.
 type MatterSnapshot struct {
 	state          protoimpl.MessageState `protogen:"open.v1"`
@@ -335,13 +453,16 @@ type MatterSnapshot struct {
 	Promised          *Limit    `protobuf:"bytes,10,opt,name=promised,proto3" json:"promised,omitempty"`
 	SpecialProcedures []string  `protobuf:"bytes,11,rep,name=special_procedures,json=specialProcedures,proto3" json:"special_procedures,omitempty"`
 	Workflow          *Workflow `protobuf:"bytes,12,opt,name=workflow,proto3" json:"workflow,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	// The materials asked for, with their necessity, so that acceptance is
+	// judged by the rules the case was received under.
+	Materials     []*Material `protobuf:"bytes,13,rep,name=materials,proto3" json:"materials,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *MatterSnapshot) Reset() {
 	*x = MatterSnapshot{}
-	mi := &file_bianmin_sync_v1_model_proto_msgTypes[5]
+	mi := &file_bianmin_sync_v1_model_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -353,7 +474,7 @@ func (x *MatterSnapshot) String() string {
 func (*MatterSnapshot) ProtoMessage() {}
 
 func (x *MatterSnapshot) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_sync_v1_model_proto_msgTypes[5]
+	mi := &file_bianmin_sync_v1_model_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -366,7 +487,7 @@ func (x *MatterSnapshot) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MatterSnapshot.ProtoReflect.Descriptor instead.
 func (*MatterSnapshot) Descriptor() ([]byte, []int) {
-	return file_bianmin_sync_v1_model_proto_rawDescGZIP(), []int{5}
+	return file_bianmin_sync_v1_model_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *MatterSnapshot) GetCode() string {
@@ -453,6 +574,13 @@ func (x *MatterSnapshot) GetWorkflow() *Workflow {
 	return nil
 }
 
+func (x *MatterSnapshot) GetMaterials() []*Material {
+	if x != nil {
+		return x.Materials
+	}
+	return nil
+}
+
 // Applicant is the person or organisation applying. id_number and phone are
 // sent in full: the channel is authenticated and encrypted, and the receiving
 // side masks them for display.
@@ -472,7 +600,7 @@ type Applicant struct {
 
 func (x *Applicant) Reset() {
 	*x = Applicant{}
-	mi := &file_bianmin_sync_v1_model_proto_msgTypes[6]
+	mi := &file_bianmin_sync_v1_model_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -484,7 +612,7 @@ func (x *Applicant) String() string {
 func (*Applicant) ProtoMessage() {}
 
 func (x *Applicant) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_sync_v1_model_proto_msgTypes[6]
+	mi := &file_bianmin_sync_v1_model_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -497,7 +625,7 @@ func (x *Applicant) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Applicant.ProtoReflect.Descriptor instead.
 func (*Applicant) Descriptor() ([]byte, []int) {
-	return file_bianmin_sync_v1_model_proto_rawDescGZIP(), []int{6}
+	return file_bianmin_sync_v1_model_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Applicant) GetKind() string {
@@ -570,7 +698,7 @@ type Proxy struct {
 
 func (x *Proxy) Reset() {
 	*x = Proxy{}
-	mi := &file_bianmin_sync_v1_model_proto_msgTypes[7]
+	mi := &file_bianmin_sync_v1_model_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -582,7 +710,7 @@ func (x *Proxy) String() string {
 func (*Proxy) ProtoMessage() {}
 
 func (x *Proxy) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_sync_v1_model_proto_msgTypes[7]
+	mi := &file_bianmin_sync_v1_model_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -595,7 +723,7 @@ func (x *Proxy) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Proxy.ProtoReflect.Descriptor instead.
 func (*Proxy) Descriptor() ([]byte, []int) {
-	return file_bianmin_sync_v1_model_proto_rawDescGZIP(), []int{7}
+	return file_bianmin_sync_v1_model_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *Proxy) GetAgentUser() string {
@@ -646,7 +774,7 @@ type Attachment struct {
 
 func (x *Attachment) Reset() {
 	*x = Attachment{}
-	mi := &file_bianmin_sync_v1_model_proto_msgTypes[8]
+	mi := &file_bianmin_sync_v1_model_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -658,7 +786,7 @@ func (x *Attachment) String() string {
 func (*Attachment) ProtoMessage() {}
 
 func (x *Attachment) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_sync_v1_model_proto_msgTypes[8]
+	mi := &file_bianmin_sync_v1_model_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -671,7 +799,7 @@ func (x *Attachment) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Attachment.ProtoReflect.Descriptor instead.
 func (*Attachment) Descriptor() ([]byte, []int) {
-	return file_bianmin_sync_v1_model_proto_rawDescGZIP(), []int{8}
+	return file_bianmin_sync_v1_model_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Attachment) GetSha256() string {
@@ -717,7 +845,7 @@ type MaterialRecord struct {
 
 func (x *MaterialRecord) Reset() {
 	*x = MaterialRecord{}
-	mi := &file_bianmin_sync_v1_model_proto_msgTypes[9]
+	mi := &file_bianmin_sync_v1_model_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -729,7 +857,7 @@ func (x *MaterialRecord) String() string {
 func (*MaterialRecord) ProtoMessage() {}
 
 func (x *MaterialRecord) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_sync_v1_model_proto_msgTypes[9]
+	mi := &file_bianmin_sync_v1_model_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -742,7 +870,7 @@ func (x *MaterialRecord) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MaterialRecord.ProtoReflect.Descriptor instead.
 func (*MaterialRecord) Descriptor() ([]byte, []int) {
-	return file_bianmin_sync_v1_model_proto_rawDescGZIP(), []int{9}
+	return file_bianmin_sync_v1_model_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *MaterialRecord) GetCode() string {
@@ -799,7 +927,7 @@ type MissingItem struct {
 
 func (x *MissingItem) Reset() {
 	*x = MissingItem{}
-	mi := &file_bianmin_sync_v1_model_proto_msgTypes[10]
+	mi := &file_bianmin_sync_v1_model_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -811,7 +939,7 @@ func (x *MissingItem) String() string {
 func (*MissingItem) ProtoMessage() {}
 
 func (x *MissingItem) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_sync_v1_model_proto_msgTypes[10]
+	mi := &file_bianmin_sync_v1_model_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -824,7 +952,7 @@ func (x *MissingItem) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MissingItem.ProtoReflect.Descriptor instead.
 func (*MissingItem) Descriptor() ([]byte, []int) {
-	return file_bianmin_sync_v1_model_proto_rawDescGZIP(), []int{10}
+	return file_bianmin_sync_v1_model_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *MissingItem) GetMaterial() string {
@@ -860,7 +988,7 @@ type Notice struct {
 
 func (x *Notice) Reset() {
 	*x = Notice{}
-	mi := &file_bianmin_sync_v1_model_proto_msgTypes[11]
+	mi := &file_bianmin_sync_v1_model_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -872,7 +1000,7 @@ func (x *Notice) String() string {
 func (*Notice) ProtoMessage() {}
 
 func (x *Notice) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_sync_v1_model_proto_msgTypes[11]
+	mi := &file_bianmin_sync_v1_model_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -885,7 +1013,7 @@ func (x *Notice) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Notice.ProtoReflect.Descriptor instead.
 func (*Notice) Descriptor() ([]byte, []int) {
-	return file_bianmin_sync_v1_model_proto_rawDescGZIP(), []int{11}
+	return file_bianmin_sync_v1_model_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *Notice) GetItems() []*MissingItem {
@@ -924,7 +1052,7 @@ type Actor struct {
 
 func (x *Actor) Reset() {
 	*x = Actor{}
-	mi := &file_bianmin_sync_v1_model_proto_msgTypes[12]
+	mi := &file_bianmin_sync_v1_model_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -936,7 +1064,7 @@ func (x *Actor) String() string {
 func (*Actor) ProtoMessage() {}
 
 func (x *Actor) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_sync_v1_model_proto_msgTypes[12]
+	mi := &file_bianmin_sync_v1_model_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -949,7 +1077,7 @@ func (x *Actor) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Actor.ProtoReflect.Descriptor instead.
 func (*Actor) Descriptor() ([]byte, []int) {
-	return file_bianmin_sync_v1_model_proto_rawDescGZIP(), []int{12}
+	return file_bianmin_sync_v1_model_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *Actor) GetUser() string {
@@ -1009,7 +1137,7 @@ type Decision struct {
 
 func (x *Decision) Reset() {
 	*x = Decision{}
-	mi := &file_bianmin_sync_v1_model_proto_msgTypes[13]
+	mi := &file_bianmin_sync_v1_model_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1021,7 +1149,7 @@ func (x *Decision) String() string {
 func (*Decision) ProtoMessage() {}
 
 func (x *Decision) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_sync_v1_model_proto_msgTypes[13]
+	mi := &file_bianmin_sync_v1_model_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1034,7 +1162,7 @@ func (x *Decision) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Decision.ProtoReflect.Descriptor instead.
 func (*Decision) Descriptor() ([]byte, []int) {
-	return file_bianmin_sync_v1_model_proto_rawDescGZIP(), []int{13}
+	return file_bianmin_sync_v1_model_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *Decision) GetResult() string {
@@ -1091,7 +1219,7 @@ type Suspension struct {
 
 func (x *Suspension) Reset() {
 	*x = Suspension{}
-	mi := &file_bianmin_sync_v1_model_proto_msgTypes[14]
+	mi := &file_bianmin_sync_v1_model_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1103,7 +1231,7 @@ func (x *Suspension) String() string {
 func (*Suspension) ProtoMessage() {}
 
 func (x *Suspension) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_sync_v1_model_proto_msgTypes[14]
+	mi := &file_bianmin_sync_v1_model_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1116,7 +1244,7 @@ func (x *Suspension) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Suspension.ProtoReflect.Descriptor instead.
 func (*Suspension) Descriptor() ([]byte, []int) {
-	return file_bianmin_sync_v1_model_proto_rawDescGZIP(), []int{14}
+	return file_bianmin_sync_v1_model_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *Suspension) GetProcedure() string {
@@ -1152,7 +1280,7 @@ type Extension struct {
 
 func (x *Extension) Reset() {
 	*x = Extension{}
-	mi := &file_bianmin_sync_v1_model_proto_msgTypes[15]
+	mi := &file_bianmin_sync_v1_model_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1164,7 +1292,7 @@ func (x *Extension) String() string {
 func (*Extension) ProtoMessage() {}
 
 func (x *Extension) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_sync_v1_model_proto_msgTypes[15]
+	mi := &file_bianmin_sync_v1_model_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1177,7 +1305,7 @@ func (x *Extension) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Extension.ProtoReflect.Descriptor instead.
 func (*Extension) Descriptor() ([]byte, []int) {
-	return file_bianmin_sync_v1_model_proto_rawDescGZIP(), []int{15}
+	return file_bianmin_sync_v1_model_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *Extension) GetDays() int32 {
@@ -1213,7 +1341,7 @@ type Delivery struct {
 
 func (x *Delivery) Reset() {
 	*x = Delivery{}
-	mi := &file_bianmin_sync_v1_model_proto_msgTypes[16]
+	mi := &file_bianmin_sync_v1_model_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1225,7 +1353,7 @@ func (x *Delivery) String() string {
 func (*Delivery) ProtoMessage() {}
 
 func (x *Delivery) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_sync_v1_model_proto_msgTypes[16]
+	mi := &file_bianmin_sync_v1_model_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1238,7 +1366,7 @@ func (x *Delivery) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Delivery.ProtoReflect.Descriptor instead.
 func (*Delivery) Descriptor() ([]byte, []int) {
-	return file_bianmin_sync_v1_model_proto_rawDescGZIP(), []int{16}
+	return file_bianmin_sync_v1_model_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *Delivery) GetMethod() string {
@@ -1274,7 +1402,7 @@ type Rating struct {
 
 func (x *Rating) Reset() {
 	*x = Rating{}
-	mi := &file_bianmin_sync_v1_model_proto_msgTypes[17]
+	mi := &file_bianmin_sync_v1_model_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1286,7 +1414,7 @@ func (x *Rating) String() string {
 func (*Rating) ProtoMessage() {}
 
 func (x *Rating) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_sync_v1_model_proto_msgTypes[17]
+	mi := &file_bianmin_sync_v1_model_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1299,7 +1427,7 @@ func (x *Rating) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Rating.ProtoReflect.Descriptor instead.
 func (*Rating) Descriptor() ([]byte, []int) {
-	return file_bianmin_sync_v1_model_proto_rawDescGZIP(), []int{17}
+	return file_bianmin_sync_v1_model_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *Rating) GetLevel() int32 {
@@ -1337,7 +1465,7 @@ type Warning struct {
 
 func (x *Warning) Reset() {
 	*x = Warning{}
-	mi := &file_bianmin_sync_v1_model_proto_msgTypes[18]
+	mi := &file_bianmin_sync_v1_model_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1349,7 +1477,7 @@ func (x *Warning) String() string {
 func (*Warning) ProtoMessage() {}
 
 func (x *Warning) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_sync_v1_model_proto_msgTypes[18]
+	mi := &file_bianmin_sync_v1_model_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1362,7 +1490,7 @@ func (x *Warning) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Warning.ProtoReflect.Descriptor instead.
 func (*Warning) Descriptor() ([]byte, []int) {
-	return file_bianmin_sync_v1_model_proto_rawDescGZIP(), []int{18}
+	return file_bianmin_sync_v1_model_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *Warning) GetLevel() string {
@@ -1414,7 +1542,7 @@ type StepInput struct {
 
 func (x *StepInput) Reset() {
 	*x = StepInput{}
-	mi := &file_bianmin_sync_v1_model_proto_msgTypes[19]
+	mi := &file_bianmin_sync_v1_model_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1426,7 +1554,7 @@ func (x *StepInput) String() string {
 func (*StepInput) ProtoMessage() {}
 
 func (x *StepInput) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_sync_v1_model_proto_msgTypes[19]
+	mi := &file_bianmin_sync_v1_model_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1439,7 +1567,7 @@ func (x *StepInput) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StepInput.ProtoReflect.Descriptor instead.
 func (*StepInput) Descriptor() ([]byte, []int) {
-	return file_bianmin_sync_v1_model_proto_rawDescGZIP(), []int{19}
+	return file_bianmin_sync_v1_model_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *StepInput) GetStage() int32 {
@@ -1492,7 +1620,7 @@ type Intake struct {
 
 func (x *Intake) Reset() {
 	*x = Intake{}
-	mi := &file_bianmin_sync_v1_model_proto_msgTypes[20]
+	mi := &file_bianmin_sync_v1_model_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1504,7 +1632,7 @@ func (x *Intake) String() string {
 func (*Intake) ProtoMessage() {}
 
 func (x *Intake) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_sync_v1_model_proto_msgTypes[20]
+	mi := &file_bianmin_sync_v1_model_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1517,7 +1645,7 @@ func (x *Intake) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Intake.ProtoReflect.Descriptor instead.
 func (*Intake) Descriptor() ([]byte, []int) {
-	return file_bianmin_sync_v1_model_proto_rawDescGZIP(), []int{20}
+	return file_bianmin_sync_v1_model_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *Intake) GetNumber() string {
@@ -1573,7 +1701,7 @@ type Span struct {
 
 func (x *Span) Reset() {
 	*x = Span{}
-	mi := &file_bianmin_sync_v1_model_proto_msgTypes[21]
+	mi := &file_bianmin_sync_v1_model_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1585,7 +1713,7 @@ func (x *Span) String() string {
 func (*Span) ProtoMessage() {}
 
 func (x *Span) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_sync_v1_model_proto_msgTypes[21]
+	mi := &file_bianmin_sync_v1_model_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1598,7 +1726,7 @@ func (x *Span) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Span.ProtoReflect.Descriptor instead.
 func (*Span) Descriptor() ([]byte, []int) {
-	return file_bianmin_sync_v1_model_proto_rawDescGZIP(), []int{21}
+	return file_bianmin_sync_v1_model_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *Span) GetFrom() string {
@@ -1644,7 +1772,7 @@ type Change struct {
 
 func (x *Change) Reset() {
 	*x = Change{}
-	mi := &file_bianmin_sync_v1_model_proto_msgTypes[22]
+	mi := &file_bianmin_sync_v1_model_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1656,7 +1784,7 @@ func (x *Change) String() string {
 func (*Change) ProtoMessage() {}
 
 func (x *Change) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_sync_v1_model_proto_msgTypes[22]
+	mi := &file_bianmin_sync_v1_model_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1669,7 +1797,7 @@ func (x *Change) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Change.ProtoReflect.Descriptor instead.
 func (*Change) Descriptor() ([]byte, []int) {
-	return file_bianmin_sync_v1_model_proto_rawDescGZIP(), []int{22}
+	return file_bianmin_sync_v1_model_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *Change) GetId() string {
@@ -1802,7 +1930,7 @@ type Route struct {
 
 func (x *Route) Reset() {
 	*x = Route{}
-	mi := &file_bianmin_sync_v1_model_proto_msgTypes[23]
+	mi := &file_bianmin_sync_v1_model_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1814,7 +1942,7 @@ func (x *Route) String() string {
 func (*Route) ProtoMessage() {}
 
 func (x *Route) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_sync_v1_model_proto_msgTypes[23]
+	mi := &file_bianmin_sync_v1_model_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1827,7 +1955,7 @@ func (x *Route) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Route.ProtoReflect.Descriptor instead.
 func (*Route) Descriptor() ([]byte, []int) {
-	return file_bianmin_sync_v1_model_proto_rawDescGZIP(), []int{23}
+	return file_bianmin_sync_v1_model_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *Route) GetAcceptAt() string {
@@ -1858,7 +1986,7 @@ type Status struct {
 
 func (x *Status) Reset() {
 	*x = Status{}
-	mi := &file_bianmin_sync_v1_model_proto_msgTypes[24]
+	mi := &file_bianmin_sync_v1_model_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1870,7 +1998,7 @@ func (x *Status) String() string {
 func (*Status) ProtoMessage() {}
 
 func (x *Status) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_sync_v1_model_proto_msgTypes[24]
+	mi := &file_bianmin_sync_v1_model_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1883,7 +2011,7 @@ func (x *Status) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Status.ProtoReflect.Descriptor instead.
 func (*Status) Descriptor() ([]byte, []int) {
-	return file_bianmin_sync_v1_model_proto_rawDescGZIP(), []int{24}
+	return file_bianmin_sync_v1_model_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *Status) GetState() string {
@@ -1962,7 +2090,7 @@ type Case struct {
 
 func (x *Case) Reset() {
 	*x = Case{}
-	mi := &file_bianmin_sync_v1_model_proto_msgTypes[25]
+	mi := &file_bianmin_sync_v1_model_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1974,7 +2102,7 @@ func (x *Case) String() string {
 func (*Case) ProtoMessage() {}
 
 func (x *Case) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_sync_v1_model_proto_msgTypes[25]
+	mi := &file_bianmin_sync_v1_model_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1987,7 +2115,7 @@ func (x *Case) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Case.ProtoReflect.Descriptor instead.
 func (*Case) Descriptor() ([]byte, []int) {
-	return file_bianmin_sync_v1_model_proto_rawDescGZIP(), []int{25}
+	return file_bianmin_sync_v1_model_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *Case) GetId() string {
@@ -2234,7 +2362,19 @@ const file_bianmin_sync_v1_model_proto_rawDesc = "" +
 	"\bbranches\x18\x04 \x03(\v2\x17.bianmin.sync.v1.BranchR\bbranches\x12\x12\n" +
 	"\x04rule\x18\x05 \x01(\tR\x04rule\":\n" +
 	"\bWorkflow\x12.\n" +
-	"\x06stages\x18\x01 \x03(\v2\x16.bianmin.sync.v1.StageR\x06stages\"\xd6\x03\n" +
+	"\x06stages\x18\x01 \x03(\v2\x16.bianmin.sync.v1.StageR\x06stages\"\xf3\x01\n" +
+	"\bMaterial\x12\x12\n" +
+	"\x04code\x18\x01 \x01(\tR\x04code\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12\x17\n" +
+	"\aname_en\x18\x03 \x01(\tR\x06nameEn\x12\x12\n" +
+	"\x04type\x18\x04 \x01(\tR\x04type\x12\x16\n" +
+	"\x06source\x18\x05 \x01(\tR\x06source\x12\x1c\n" +
+	"\tnecessity\x18\x06 \x01(\tR\tnecessity\x12\x12\n" +
+	"\x04form\x18\a \x01(\tR\x04form\x12\x1c\n" +
+	"\toriginals\x18\b \x01(\x05R\toriginals\x12\x16\n" +
+	"\x06copies\x18\t \x01(\x05R\x06copies\x12\x12\n" +
+	"\x04note\x18\n" +
+	" \x01(\tR\x04note\"\x8f\x04\n" +
 	"\x0eMatterSnapshot\x12\x12\n" +
 	"\x04code\x18\x01 \x01(\tR\x04code\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x17\n" +
@@ -2250,7 +2390,8 @@ const file_bianmin_sync_v1_model_proto_rawDesc = "" +
 	"\bpromised\x18\n" +
 	" \x01(\v2\x16.bianmin.sync.v1.LimitR\bpromised\x12-\n" +
 	"\x12special_procedures\x18\v \x03(\tR\x11specialProcedures\x125\n" +
-	"\bworkflow\x18\f \x01(\v2\x19.bianmin.sync.v1.WorkflowR\bworkflow\"\xc9\x01\n" +
+	"\bworkflow\x18\f \x01(\v2\x19.bianmin.sync.v1.WorkflowR\bworkflow\x127\n" +
+	"\tmaterials\x18\r \x03(\v2\x19.bianmin.sync.v1.MaterialR\tmaterials\"\xc9\x01\n" +
 	"\tApplicant\x12\x12\n" +
 	"\x04kind\x18\x01 \x01(\tR\x04kind\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x1b\n" +
@@ -2435,35 +2576,36 @@ func file_bianmin_sync_v1_model_proto_rawDescGZIP() []byte {
 	return file_bianmin_sync_v1_model_proto_rawDescData
 }
 
-var file_bianmin_sync_v1_model_proto_msgTypes = make([]protoimpl.MessageInfo, 26)
+var file_bianmin_sync_v1_model_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
 var file_bianmin_sync_v1_model_proto_goTypes = []any{
 	(*Limit)(nil),                 // 0: bianmin.sync.v1.Limit
 	(*Levels)(nil),                // 1: bianmin.sync.v1.Levels
 	(*Branch)(nil),                // 2: bianmin.sync.v1.Branch
 	(*Stage)(nil),                 // 3: bianmin.sync.v1.Stage
 	(*Workflow)(nil),              // 4: bianmin.sync.v1.Workflow
-	(*MatterSnapshot)(nil),        // 5: bianmin.sync.v1.MatterSnapshot
-	(*Applicant)(nil),             // 6: bianmin.sync.v1.Applicant
-	(*Proxy)(nil),                 // 7: bianmin.sync.v1.Proxy
-	(*Attachment)(nil),            // 8: bianmin.sync.v1.Attachment
-	(*MaterialRecord)(nil),        // 9: bianmin.sync.v1.MaterialRecord
-	(*MissingItem)(nil),           // 10: bianmin.sync.v1.MissingItem
-	(*Notice)(nil),                // 11: bianmin.sync.v1.Notice
-	(*Actor)(nil),                 // 12: bianmin.sync.v1.Actor
-	(*Decision)(nil),              // 13: bianmin.sync.v1.Decision
-	(*Suspension)(nil),            // 14: bianmin.sync.v1.Suspension
-	(*Extension)(nil),             // 15: bianmin.sync.v1.Extension
-	(*Delivery)(nil),              // 16: bianmin.sync.v1.Delivery
-	(*Rating)(nil),                // 17: bianmin.sync.v1.Rating
-	(*Warning)(nil),               // 18: bianmin.sync.v1.Warning
-	(*StepInput)(nil),             // 19: bianmin.sync.v1.StepInput
-	(*Intake)(nil),                // 20: bianmin.sync.v1.Intake
-	(*Span)(nil),                  // 21: bianmin.sync.v1.Span
-	(*Change)(nil),                // 22: bianmin.sync.v1.Change
-	(*Route)(nil),                 // 23: bianmin.sync.v1.Route
-	(*Status)(nil),                // 24: bianmin.sync.v1.Status
-	(*Case)(nil),                  // 25: bianmin.sync.v1.Case
-	(*timestamppb.Timestamp)(nil), // 26: google.protobuf.Timestamp
+	(*Material)(nil),              // 5: bianmin.sync.v1.Material
+	(*MatterSnapshot)(nil),        // 6: bianmin.sync.v1.MatterSnapshot
+	(*Applicant)(nil),             // 7: bianmin.sync.v1.Applicant
+	(*Proxy)(nil),                 // 8: bianmin.sync.v1.Proxy
+	(*Attachment)(nil),            // 9: bianmin.sync.v1.Attachment
+	(*MaterialRecord)(nil),        // 10: bianmin.sync.v1.MaterialRecord
+	(*MissingItem)(nil),           // 11: bianmin.sync.v1.MissingItem
+	(*Notice)(nil),                // 12: bianmin.sync.v1.Notice
+	(*Actor)(nil),                 // 13: bianmin.sync.v1.Actor
+	(*Decision)(nil),              // 14: bianmin.sync.v1.Decision
+	(*Suspension)(nil),            // 15: bianmin.sync.v1.Suspension
+	(*Extension)(nil),             // 16: bianmin.sync.v1.Extension
+	(*Delivery)(nil),              // 17: bianmin.sync.v1.Delivery
+	(*Rating)(nil),                // 18: bianmin.sync.v1.Rating
+	(*Warning)(nil),               // 19: bianmin.sync.v1.Warning
+	(*StepInput)(nil),             // 20: bianmin.sync.v1.StepInput
+	(*Intake)(nil),                // 21: bianmin.sync.v1.Intake
+	(*Span)(nil),                  // 22: bianmin.sync.v1.Span
+	(*Change)(nil),                // 23: bianmin.sync.v1.Change
+	(*Route)(nil),                 // 24: bianmin.sync.v1.Route
+	(*Status)(nil),                // 25: bianmin.sync.v1.Status
+	(*Case)(nil),                  // 26: bianmin.sync.v1.Case
+	(*timestamppb.Timestamp)(nil), // 27: google.protobuf.Timestamp
 }
 var file_bianmin_sync_v1_model_proto_depIdxs = []int32{
 	2,  // 0: bianmin.sync.v1.Stage.branches:type_name -> bianmin.sync.v1.Branch
@@ -2472,46 +2614,47 @@ var file_bianmin_sync_v1_model_proto_depIdxs = []int32{
 	0,  // 3: bianmin.sync.v1.MatterSnapshot.legal:type_name -> bianmin.sync.v1.Limit
 	0,  // 4: bianmin.sync.v1.MatterSnapshot.promised:type_name -> bianmin.sync.v1.Limit
 	4,  // 5: bianmin.sync.v1.MatterSnapshot.workflow:type_name -> bianmin.sync.v1.Workflow
-	8,  // 6: bianmin.sync.v1.MaterialRecord.attachments:type_name -> bianmin.sync.v1.Attachment
-	10, // 7: bianmin.sync.v1.Notice.items:type_name -> bianmin.sync.v1.MissingItem
-	12, // 8: bianmin.sync.v1.Decision.by:type_name -> bianmin.sync.v1.Actor
-	6,  // 9: bianmin.sync.v1.Intake.applicant:type_name -> bianmin.sync.v1.Applicant
-	7,  // 10: bianmin.sync.v1.Intake.proxy:type_name -> bianmin.sync.v1.Proxy
-	9,  // 11: bianmin.sync.v1.Intake.materials:type_name -> bianmin.sync.v1.MaterialRecord
-	12, // 12: bianmin.sync.v1.Change.actor:type_name -> bianmin.sync.v1.Actor
-	26, // 13: bianmin.sync.v1.Change.at:type_name -> google.protobuf.Timestamp
-	20, // 14: bianmin.sync.v1.Change.intake:type_name -> bianmin.sync.v1.Intake
-	11, // 15: bianmin.sync.v1.Change.notice:type_name -> bianmin.sync.v1.Notice
-	9,  // 16: bianmin.sync.v1.Change.materials:type_name -> bianmin.sync.v1.MaterialRecord
-	13, // 17: bianmin.sync.v1.Change.decision:type_name -> bianmin.sync.v1.Decision
-	14, // 18: bianmin.sync.v1.Change.suspension:type_name -> bianmin.sync.v1.Suspension
-	15, // 19: bianmin.sync.v1.Change.extension:type_name -> bianmin.sync.v1.Extension
-	16, // 20: bianmin.sync.v1.Change.delivery:type_name -> bianmin.sync.v1.Delivery
-	17, // 21: bianmin.sync.v1.Change.rating:type_name -> bianmin.sync.v1.Rating
-	18, // 22: bianmin.sync.v1.Change.warning:type_name -> bianmin.sync.v1.Warning
-	19, // 23: bianmin.sync.v1.Change.step:type_name -> bianmin.sync.v1.StepInput
-	5,  // 24: bianmin.sync.v1.Case.matter:type_name -> bianmin.sync.v1.MatterSnapshot
-	23, // 25: bianmin.sync.v1.Case.route:type_name -> bianmin.sync.v1.Route
-	6,  // 26: bianmin.sync.v1.Case.applicant:type_name -> bianmin.sync.v1.Applicant
-	7,  // 27: bianmin.sync.v1.Case.proxy:type_name -> bianmin.sync.v1.Proxy
-	9,  // 28: bianmin.sync.v1.Case.materials:type_name -> bianmin.sync.v1.MaterialRecord
-	24, // 29: bianmin.sync.v1.Case.status:type_name -> bianmin.sync.v1.Status
-	26, // 30: bianmin.sync.v1.Case.received_at:type_name -> google.protobuf.Timestamp
-	21, // 31: bianmin.sync.v1.Case.stopped:type_name -> bianmin.sync.v1.Span
-	14, // 32: bianmin.sync.v1.Case.suspension:type_name -> bianmin.sync.v1.Suspension
-	15, // 33: bianmin.sync.v1.Case.extension:type_name -> bianmin.sync.v1.Extension
-	11, // 34: bianmin.sync.v1.Case.notice:type_name -> bianmin.sync.v1.Notice
-	13, // 35: bianmin.sync.v1.Case.decision:type_name -> bianmin.sync.v1.Decision
-	16, // 36: bianmin.sync.v1.Case.delivery:type_name -> bianmin.sync.v1.Delivery
-	17, // 37: bianmin.sync.v1.Case.rating:type_name -> bianmin.sync.v1.Rating
-	18, // 38: bianmin.sync.v1.Case.warnings:type_name -> bianmin.sync.v1.Warning
-	19, // 39: bianmin.sync.v1.Case.steps:type_name -> bianmin.sync.v1.StepInput
-	26, // 40: bianmin.sync.v1.Case.updated_at:type_name -> google.protobuf.Timestamp
-	41, // [41:41] is the sub-list for method output_type
-	41, // [41:41] is the sub-list for method input_type
-	41, // [41:41] is the sub-list for extension type_name
-	41, // [41:41] is the sub-list for extension extendee
-	0,  // [0:41] is the sub-list for field type_name
+	5,  // 6: bianmin.sync.v1.MatterSnapshot.materials:type_name -> bianmin.sync.v1.Material
+	9,  // 7: bianmin.sync.v1.MaterialRecord.attachments:type_name -> bianmin.sync.v1.Attachment
+	11, // 8: bianmin.sync.v1.Notice.items:type_name -> bianmin.sync.v1.MissingItem
+	13, // 9: bianmin.sync.v1.Decision.by:type_name -> bianmin.sync.v1.Actor
+	7,  // 10: bianmin.sync.v1.Intake.applicant:type_name -> bianmin.sync.v1.Applicant
+	8,  // 11: bianmin.sync.v1.Intake.proxy:type_name -> bianmin.sync.v1.Proxy
+	10, // 12: bianmin.sync.v1.Intake.materials:type_name -> bianmin.sync.v1.MaterialRecord
+	13, // 13: bianmin.sync.v1.Change.actor:type_name -> bianmin.sync.v1.Actor
+	27, // 14: bianmin.sync.v1.Change.at:type_name -> google.protobuf.Timestamp
+	21, // 15: bianmin.sync.v1.Change.intake:type_name -> bianmin.sync.v1.Intake
+	12, // 16: bianmin.sync.v1.Change.notice:type_name -> bianmin.sync.v1.Notice
+	10, // 17: bianmin.sync.v1.Change.materials:type_name -> bianmin.sync.v1.MaterialRecord
+	14, // 18: bianmin.sync.v1.Change.decision:type_name -> bianmin.sync.v1.Decision
+	15, // 19: bianmin.sync.v1.Change.suspension:type_name -> bianmin.sync.v1.Suspension
+	16, // 20: bianmin.sync.v1.Change.extension:type_name -> bianmin.sync.v1.Extension
+	17, // 21: bianmin.sync.v1.Change.delivery:type_name -> bianmin.sync.v1.Delivery
+	18, // 22: bianmin.sync.v1.Change.rating:type_name -> bianmin.sync.v1.Rating
+	19, // 23: bianmin.sync.v1.Change.warning:type_name -> bianmin.sync.v1.Warning
+	20, // 24: bianmin.sync.v1.Change.step:type_name -> bianmin.sync.v1.StepInput
+	6,  // 25: bianmin.sync.v1.Case.matter:type_name -> bianmin.sync.v1.MatterSnapshot
+	24, // 26: bianmin.sync.v1.Case.route:type_name -> bianmin.sync.v1.Route
+	7,  // 27: bianmin.sync.v1.Case.applicant:type_name -> bianmin.sync.v1.Applicant
+	8,  // 28: bianmin.sync.v1.Case.proxy:type_name -> bianmin.sync.v1.Proxy
+	10, // 29: bianmin.sync.v1.Case.materials:type_name -> bianmin.sync.v1.MaterialRecord
+	25, // 30: bianmin.sync.v1.Case.status:type_name -> bianmin.sync.v1.Status
+	27, // 31: bianmin.sync.v1.Case.received_at:type_name -> google.protobuf.Timestamp
+	22, // 32: bianmin.sync.v1.Case.stopped:type_name -> bianmin.sync.v1.Span
+	15, // 33: bianmin.sync.v1.Case.suspension:type_name -> bianmin.sync.v1.Suspension
+	16, // 34: bianmin.sync.v1.Case.extension:type_name -> bianmin.sync.v1.Extension
+	12, // 35: bianmin.sync.v1.Case.notice:type_name -> bianmin.sync.v1.Notice
+	14, // 36: bianmin.sync.v1.Case.decision:type_name -> bianmin.sync.v1.Decision
+	17, // 37: bianmin.sync.v1.Case.delivery:type_name -> bianmin.sync.v1.Delivery
+	18, // 38: bianmin.sync.v1.Case.rating:type_name -> bianmin.sync.v1.Rating
+	19, // 39: bianmin.sync.v1.Case.warnings:type_name -> bianmin.sync.v1.Warning
+	20, // 40: bianmin.sync.v1.Case.steps:type_name -> bianmin.sync.v1.StepInput
+	27, // 41: bianmin.sync.v1.Case.updated_at:type_name -> google.protobuf.Timestamp
+	42, // [42:42] is the sub-list for method output_type
+	42, // [42:42] is the sub-list for method input_type
+	42, // [42:42] is the sub-list for extension type_name
+	42, // [42:42] is the sub-list for extension extendee
+	0,  // [0:42] is the sub-list for field type_name
 }
 
 func init() { file_bianmin_sync_v1_model_proto_init() }
@@ -2525,7 +2668,7 @@ func file_bianmin_sync_v1_model_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_bianmin_sync_v1_model_proto_rawDesc), len(file_bianmin_sync_v1_model_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   26,
+			NumMessages:   27,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
