@@ -1,0 +1,406 @@
+// Package cli is the syncserver command line: serve, and the admin
+// subcommands that manage stations, enrollment codes, devices and the catalog.
+// Main takes its arguments and output streams so tests run the whole program.
+package cli
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/bianmin/bianmin/shared/bmerr"
+	"github.com/bianmin/bianmin/shared/catalog"
+	"github.com/bianmin/bianmin/syncserver/internal/server"
+	"github.com/bianmin/bianmin/syncserver/internal/store"
+	"github.com/bianmin/bianmin/syncserver/internal/store/sqlite"
+)
+
+// errUsage marks a command-line mistake (exit code 2).
+var errUsage = errors.New("usage")
+
+// ExitCode is the process exit code for an error from Main.
+func ExitCode(err error) int {
+	if errors.Is(err, errUsage) || errors.Is(err, flag.ErrHelp) {
+		return 2
+	}
+	return 1
+}
+
+const usage = `syncserver: Bianmin's central sync server
+
+Commands:
+  serve                      run the server (embedded SQLite by default)
+  station create             register a station
+  station list               list stations
+  enroll-code                issue a one-time enrollment code for a station
+  device list                list a station's enrolled devices
+  device revoke              refuse a device's every later call (lost or stolen)
+  catalog publish            publish a catalog and calendar file to every station
+  help                       this text
+
+Every command takes --db (or BIANMIN_DB): a SQLite file path (default
+bianmin-central.db). Run "syncserver <command> -h" for its flags.
+`
+
+// Main runs one command.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprint(stdout, usage)
+		if len(args) == 0 {
+			return errUsage
+		}
+		return nil
+	}
+	cmd, rest := args[0], args[1:]
+	if (cmd == "station" || cmd == "device" || cmd == "catalog") && len(rest) > 0 {
+		cmd, rest = cmd+" "+rest[0], rest[1:]
+	}
+	run, ok := commands[cmd]
+	if !ok {
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("%w: unknown command %q", errUsage, cmd)
+	}
+	return run(ctx, rest, stdout, stderr)
+}
+
+type command func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+
+var commands map[string]command
+
+func init() {
+	commands = map[string]command{
+		"serve":           serve,
+		"station create":  stationCreate,
+		"station list":    stationList,
+		"enroll-code":     enrollCode,
+		"device list":     deviceList,
+		"device revoke":   deviceRevoke,
+		"catalog publish": catalogPublish,
+	}
+}
+
+func newFlags(name string, stderr io.Writer) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	db := fs.String("db", envOr("BIANMIN_DB", "bianmin-central.db"), "database: SQLite file path (env BIANMIN_DB)")
+	return fs, db
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
+	}
+	return nil
+}
+
+// openStore opens the database named by dsn.
+func openStore(dsn string) (store.Store, error) {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return nil, fmt.Errorf("PostgreSQL is not built into this server yet; use a SQLite file path")
+	}
+	return sqlite.Open(dsn)
+}
+
+func withServer(dsn string, logger *slog.Logger, fn func(*server.Server, store.Store) error) error {
+	st, err := openStore(dsn)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return fn(server.New(server.Config{Store: st, Logger: logger}), st)
+}
+
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, db := newFlags("serve", stderr)
+	addr := fs.String("addr", envOr("BIANMIN_ADDR", "127.0.0.1:8700"), "listen address (env BIANMIN_ADDR); use :8700 to serve the LAN")
+	certFile := fs.String("tls-cert", os.Getenv("BIANMIN_TLS_CERT"), "TLS certificate (PEM); with --tls-key serves HTTPS")
+	keyFile := fs.String("tls-key", os.Getenv("BIANMIN_TLS_KEY"), "TLS private key (PEM)")
+	demo := fs.Bool("demo", false, "create the demo stations if missing and print fresh enrollment codes")
+	demoCodes := fs.String("demo-codes", "", "with --demo: also write the codes as JSON to this file")
+	logLevel := fs.String("log-level", envOr("BIANMIN_LOG_LEVEL", "info"), "debug, info, warn or error")
+	addrFile := fs.String("addr-file", "", "write the address actually listened on to this file (for tests and scripts)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if (*certFile == "") != (*keyFile == "") {
+		return fmt.Errorf("%w: --tls-cert and --tls-key go together", errUsage)
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		return fmt.Errorf("%w: --log-level: %v", errUsage, err)
+	}
+	logger := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
+
+	st, err := openStore(*db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	srv := server.New(server.Config{Store: st, Logger: logger, AfterPushCommit: faultAfterPushCommit(logger)})
+	if err := srv.EnsureCatalog(ctx); err != nil {
+		return fmt.Errorf("catalog: %w", err)
+	}
+	if *demo {
+		codes, err := seedDemo(ctx, srv, st)
+		if err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+		for _, c := range codes {
+			fmt.Fprintf(stdout, "enrollment code for %s %s: %s\n", c.Station, c.Name, c.Code)
+		}
+		if *demoCodes != "" {
+			data, _ := json.MarshalIndent(codes, "", "  ")
+			if err := os.WriteFile(*demoCodes, data, 0o600); err != nil {
+				return err
+			}
+		}
+	}
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	if *addrFile != "" {
+		if err := os.WriteFile(*addrFile, []byte(ln.Addr().String()), 0o644); err != nil {
+			return err
+		}
+	}
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		Protocols:         new(http.Protocols),
+	}
+	hs.Protocols.SetHTTP1(true)
+	if *certFile != "" {
+		hs.Protocols.SetHTTP2(true)
+		hs.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	} else {
+		hs.Protocols.SetUnencryptedHTTP2(true) // h2c, for gRPC clients and buf curl
+	}
+	scheme := "http"
+	if *certFile != "" {
+		scheme = "https"
+	}
+	logger.Info("serving", "addr", ln.Addr().String(), "scheme", scheme, "db", *db)
+	fmt.Fprintf(stdout, "syncserver listening on %s://%s\n", scheme, ln.Addr())
+
+	errc := make(chan error, 1)
+	go func() {
+		if *certFile != "" {
+			errc <- hs.ServeTLS(ln, *certFile, *keyFile)
+		} else {
+			errc <- hs.Serve(ln)
+		}
+	}()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = hs.Shutdown(shutdown)
+	return nil
+}
+
+// faultAfterPushCommit reads BIANMIN_FAULT_KILL_AFTER_PUSH (a probability) and,
+// when set, kills this process with SIGKILL after a push commits and before
+// it is answered: the fault-injection tests' "server dies mid-reply".
+func faultAfterPushCommit(logger *slog.Logger) func() {
+	p, err := strconv.ParseFloat(os.Getenv("BIANMIN_FAULT_KILL_AFTER_PUSH"), 64)
+	if err != nil || p <= 0 {
+		return nil
+	}
+	logger.Warn("fault injection enabled: the server kills itself after some push commits", "probability", p)
+	return func() {
+		if rand.Float64() < p {
+			self, _ := os.FindProcess(os.Getpid())
+			_ = self.Kill()
+			select {} // never answer
+		}
+	}
+}
+
+// DemoCode is one demo station's fresh enrollment code.
+type DemoCode struct {
+	Station string `json:"station"`
+	Name    string `json:"name"`
+	Level   string `json:"level"`
+	Code    string `json:"code"`
+}
+
+// DemoStations are the stations `serve --demo` creates.
+var DemoStations = []store.Station{
+	{Code: "XZ01", Name: "青山镇便民服务中心", Level: catalog.Township},
+	{Code: "SQ01", Name: "青山镇幸福村便民服务站", Level: catalog.Community, Parent: "XZ01"},
+	{Code: "XZ02", Name: "石桥镇便民服务中心", Level: catalog.Township},
+}
+
+func seedDemo(ctx context.Context, srv *server.Server, st store.Store) ([]DemoCode, error) {
+	var out []DemoCode
+	for _, s := range DemoStations {
+		if _, err := st.Station(ctx, s.Code); bmerr.CodeOf(err) == bmerr.NotFound {
+			if err := srv.CreateStation(ctx, s); err != nil {
+				return nil, err
+			}
+		} else if err != nil {
+			return nil, err
+		}
+		code, err := srv.NewEnrollCode(ctx, s.Code, 30*24*time.Hour)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, DemoCode{Station: s.Code, Name: s.Name, Level: string(s.Level), Code: code})
+	}
+	return out, nil
+}
+
+func stationCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, db := newFlags("station create", stderr)
+	code := fs.String("code", "", "station code: 2–16 upper-case letters and digits, starting with a letter")
+	name := fs.String("name", "", "station name, e.g. 青山镇便民服务中心")
+	level := fs.String("level", "", "township or community")
+	parent := fs.String("parent", "", "for a community station: its township's code")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	return withServer(*db, nil, func(srv *server.Server, _ store.Store) error {
+		if err := srv.CreateStation(ctx, store.Station{Code: *code, Name: *name, Level: catalog.Level(*level), Parent: *parent}); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "station %s created\n", *code)
+		return nil
+	})
+}
+
+func stationList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, db := newFlags("station list", stderr)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	return withServer(*db, nil, func(_ *server.Server, st store.Store) error {
+		list, err := st.Stations(ctx)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "CODE\tLEVEL\tPARENT\tNAME")
+		for _, s := range list {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.Code, s.Level, s.Parent, s.Name)
+		}
+		return tw.Flush()
+	})
+}
+
+func enrollCode(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, db := newFlags("enroll-code", stderr)
+	station := fs.String("station", "", "station code")
+	ttl := fs.Duration("ttl", 7*24*time.Hour, "how long the code stays valid")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	return withServer(*db, nil, func(srv *server.Server, _ store.Store) error {
+		code, err := srv.NewEnrollCode(ctx, *station, *ttl)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, code)
+		return nil
+	})
+}
+
+func deviceList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, db := newFlags("device list", stderr)
+	station := fs.String("station", "", "station code")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	return withServer(*db, nil, func(_ *server.Server, st store.Store) error {
+		list, err := st.Devices(ctx, *station)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "DEVICE\tNAME\tENROLLED\tLAST SEEN\tREVOKED")
+		for _, d := range list {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", d.ID, d.Name, stamp(d.EnrolledAt), stamp(d.LastSeenAt), stamp(d.RevokedAt))
+		}
+		return tw.Flush()
+	})
+}
+
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.Local().Format("2006-01-02 15:04")
+}
+
+func deviceRevoke(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, db := newFlags("device revoke", stderr)
+	id := fs.String("device", "", "device id (see device list)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	return withServer(*db, nil, func(srv *server.Server, _ store.Store) error {
+		if err := srv.RevokeDevice(ctx, *id); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "device %s revoked; its next call is refused\n", *id)
+		return nil
+	})
+}
+
+func catalogPublish(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, db := newFlags("catalog publish", stderr)
+	catFile := fs.String("catalog", "", "catalog JSON file")
+	calFile := fs.String("calendar", "", "working-day calendar JSON file")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	catData, err := os.ReadFile(*catFile)
+	if err != nil {
+		return err
+	}
+	calData, err := os.ReadFile(*calFile)
+	if err != nil {
+		return err
+	}
+	return withServer(*db, nil, func(srv *server.Server, _ store.Store) error {
+		v, err := srv.PublishCatalog(ctx, catData, calData)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "catalog version %d published\n", v)
+		return nil
+	})
+}

@@ -1,0 +1,394 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"connectrpc.com/connect"
+	"github.com/bianmin/bianmin/shared/bmerr"
+	"github.com/bianmin/bianmin/shared/casefile"
+	"github.com/bianmin/bianmin/shared/caseflow"
+	"github.com/bianmin/bianmin/shared/catalog"
+	syncv1 "github.com/bianmin/bianmin/shared/gen/bianmin/sync/v1"
+	"github.com/bianmin/bianmin/shared/syncapi"
+	"github.com/bianmin/bianmin/shared/wire"
+	"github.com/bianmin/bianmin/syncserver/internal/store"
+	"github.com/google/uuid"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/timestamppb"
+)
+
+type syncService struct{ *Server }
+
+// pushItem is one change of a push on its way through.
+type pushItem struct {
+	wire   *syncv1.Change
+	change *casefile.Change
+	body   []byte
+	bad    error // refused before reaching the state machine
+}
+
+// Push applies each change exactly once. The outcome of every change, applied
+// or rejected, is recorded under its id in the same transaction as its effect,
+// so a repeated push answers the original outcome.
+func (s *syncService) Push(ctx context.Context, req *connect.Request[syncv1.PushRequest]) (*connect.Response[syncv1.PushResponse], error) {
+	who := callerFrom(ctx)
+	msg := req.Msg
+	if len(msg.Changes) == 0 {
+		return nil, bmerr.New(bmerr.Invalid, "empty_push", "没有要上传的变更。", "the push carries no changes.")
+	}
+	if len(msg.Changes) > syncapi.MaxPushBatch {
+		return nil, bmerr.Newf(bmerr.Invalid, "push_too_large", "一次最多上传 %d 条变更。", "a push carries at most %d changes.", syncapi.MaxPushBatch)
+	}
+	items := make([]pushItem, len(msg.Changes))
+	for i, w := range msg.Changes {
+		if _, err := uuid.Parse(w.GetId()); err != nil {
+			return nil, bmerr.Newf(bmerr.Invalid, "change_id", "第 %d 条变更没有有效编号。", "change %d has no valid id.", i+1)
+		}
+		items[i].wire = w
+		ch, err := wire.ChangeFromWire(w)
+		if err != nil {
+			items[i].bad = err
+			items[i].change = &casefile.Change{ID: uuid.MustParse(w.GetId())}
+			if id, err := uuid.Parse(w.GetCaseId()); err == nil {
+				items[i].change.CaseID = id
+			}
+		} else {
+			items[i].change = ch
+			items[i].bad = s.authorize(who.station, ch)
+		}
+		body, err := proto.Marshal(w)
+		if err != nil {
+			return nil, err
+		}
+		items[i].body = body
+	}
+	env, err := s.Env(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	results := make([]*syncv1.PushResult, len(items))
+	var touched []string
+	err = s.store.Update(ctx, func(tx store.Tx) error {
+		touched = touched[:0]
+		return s.applyBatch(tx, who.station, env, items, results, now, &touched)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if s.after != nil {
+		s.after()
+	}
+	s.notify.notify(touched...)
+	resp := &syncv1.PushResponse{Results: results, ServerTime: timestamppb.New(now)}
+	if ct := msg.GetClientTime(); ct != nil {
+		skew := ct.AsTime().Sub(now)
+		if math.Abs(skew.Seconds()) > syncapi.ClockSkewSeconds {
+			resp.ClockSkewSeconds = int64(skew.Seconds())
+			s.log.Warn("station clock skew", "station", who.station.Code, "skew", skew.Round(time.Second).String())
+		}
+	}
+	return connect.NewResponse(resp), nil
+}
+
+func (s *syncService) applyBatch(tx store.Tx, st store.Station, env *catalogEnv, items []pushItem, results []*syncv1.PushResult, now time.Time, touched *[]string) error {
+	ids := make([]uuid.UUID, len(items))
+	for i, it := range items {
+		ids[i] = it.change.ID
+	}
+	seen, err := tx.Outcomes(ids)
+	if err != nil {
+		return err
+	}
+	var caseIDs []uuid.UUID
+	var shas []string
+	for _, it := range items {
+		if _, ok := seen[it.change.ID]; ok || it.bad != nil {
+			continue
+		}
+		caseIDs = append(caseIDs, it.change.CaseID)
+		shas = append(shas, attachmentsOf(it.change)...)
+	}
+	cases, err := tx.LoadCases(caseIDs)
+	if err != nil {
+		return err
+	}
+	held, err := tx.BlobsComplete(shas)
+	if err != nil {
+		return err
+	}
+	inBatch := map[uuid.UUID]*syncv1.PushResult{}
+	// A case with a deferred change defers its later changes too: applying
+	// them without the earlier one would reject them for good.
+	deferredCase := map[uuid.UUID]bool{}
+	for i, it := range items {
+		id := it.change.ID
+		if o, ok := seen[id]; ok {
+			results[i] = alreadyApplied(o)
+			continue
+		}
+		if prev, ok := inBatch[id]; ok { // the same change twice in one batch
+			results[i] = proto.Clone(prev).(*syncv1.PushResult)
+			results[i].OriginalOutcome, results[i].Outcome = prev.Outcome, syncv1.PushResult_OUTCOME_ALREADY_APPLIED
+			continue
+		}
+		if it.bad == nil && (deferredCase[it.change.CaseID] || len(missingBlobs(it.change, held)) > 0) {
+			deferredCase[it.change.CaseID] = true
+			results[i] = &syncv1.PushResult{ChangeId: id.String(), Outcome: syncv1.PushResult_OUTCOME_DEFERRED,
+				Reason: "attachment_pending", Code: "unavailable",
+				MessageZh: "附件尚未上传完毕（或同一案件的前一条变更在等待附件），稍后自动重试。",
+				MessageEn: "attachments are still uploading (or an earlier change of this case waits for them); will retry."}
+			continue
+		}
+		var next casefile.Case // Apply works on a copy: a rejected change leaves the cached case as it was
+		if cur := cases[it.change.CaseID]; cur != nil {
+			next = *cur
+		}
+		applyErr := it.bad
+		if applyErr == nil {
+			applyErr = casefile.Apply(&next, it.change, casefile.Env{Catalog: env.catalog, Calendar: env.calendar})
+		}
+		if applyErr == nil {
+			applyErr = checkParties(&next, st)
+		}
+		if applyErr != nil {
+			e := bmerr.As(applyErr)
+			if e == nil {
+				return applyErr // infrastructure failure: roll back the whole batch
+			}
+			if err := tx.SaveRejected(store.Rejected{ChangeID: id, CaseID: it.change.CaseID, Station: st.Code,
+				Code: string(e.Code), Reason: e.Reason, MessageZh: e.Zh, MessageEn: e.En, Body: it.body, ReceivedAt: now}); err != nil {
+				return err
+			}
+			results[i] = rejected(id, e)
+			inBatch[id] = results[i]
+			continue
+		}
+		c := &next
+		seq, err := tx.SaveApplied(c, store.Applied{Change: it.change, Body: it.body, Station: st.Code, ReceivedAt: now})
+		if err != nil {
+			return err
+		}
+		cases[c.ID] = c
+		*touched = append(*touched, c.Parties()...)
+		results[i] = &syncv1.PushResult{ChangeId: id.String(), Outcome: syncv1.PushResult_OUTCOME_APPLIED, CaseVersion: c.Version, ServerSeq: seq}
+		inBatch[id] = results[i]
+	}
+	return nil
+}
+
+// authorize checks that a change really comes from the pushing station: a
+// station may not act in another station's name, at another level, or as
+// central.
+func (s *syncService) authorize(st store.Station, ch *casefile.Change) error {
+	if ch.Actor.Station != st.Code {
+		return bmerr.Newf(bmerr.PermissionDenied, "foreign_station",
+			"变更记录署名站点 %s，与本机所属站点 %s 不符，已拒收。", "the change is signed by station %s, but this device belongs to %s.",
+			ch.Actor.Station, st.Code)
+	}
+	if ch.Actor.Level != st.Level {
+		return bmerr.Newf(bmerr.PermissionDenied, "wrong_level",
+			"变更记录的层级（%s）与站点层级（%s）不符。", "the change claims level %s but the station is %s.",
+			caseflow.LevelLabel(ch.Actor.Level, "zh"), caseflow.LevelLabel(st.Level, "zh"))
+	}
+	if ch.Actor.Role == caseflow.System || ch.Actor.Role == caseflow.Admin {
+		return bmerr.New(bmerr.PermissionDenied, "role_not_allowed", "站点不能以系统或管理员身份操作案件。", "a station cannot act as system or admin.")
+	}
+	return nil
+}
+
+// checkParties checks central-only facts Apply cannot know: a proxy case is
+// forwarded to the agent's own township.
+func checkParties(c *casefile.Case, st store.Station) error {
+	if c.Version == 1 && c.HandlingStation != c.OriginStation {
+		if st.Level != catalog.Community || c.HandlingStation != st.Parent {
+			return bmerr.Newf(bmerr.PermissionDenied, "proxy_route",
+				"代办案件只能转交本站所属乡镇（%s），不能转交 %s。", "a proxy case can only be forwarded to this station's township (%s), not %s.",
+				st.Parent, c.HandlingStation)
+		}
+	}
+	return nil
+}
+
+func attachmentsOf(ch *casefile.Change) []string {
+	var out []string
+	add := func(recs []casefile.MaterialRecord) {
+		for _, r := range recs {
+			for _, a := range r.Attachments {
+				out = append(out, a.SHA256)
+			}
+		}
+	}
+	if ch.Intake != nil {
+		add(ch.Intake.Materials)
+	}
+	add(ch.Materials)
+	return out
+}
+
+func missingBlobs(ch *casefile.Change, held map[string]bool) []string {
+	var out []string
+	for _, sha := range attachmentsOf(ch) {
+		if !held[sha] && !slices.Contains(out, sha) {
+			out = append(out, sha)
+		}
+	}
+	return out
+}
+
+func alreadyApplied(o store.Outcome) *syncv1.PushResult {
+	r := &syncv1.PushResult{ChangeId: o.ChangeID.String(), Outcome: syncv1.PushResult_OUTCOME_ALREADY_APPLIED,
+		CaseVersion: o.CaseVersion, ServerSeq: o.Seq}
+	if o.Applied {
+		r.OriginalOutcome = syncv1.PushResult_OUTCOME_APPLIED
+	} else {
+		r.OriginalOutcome = syncv1.PushResult_OUTCOME_REJECTED
+		r.Reason, r.Code, r.MessageZh, r.MessageEn = o.Reason, CodeName(bmerr.Code(o.Code)), o.MessageZh, o.MessageEn
+	}
+	return r
+}
+
+func rejected(id uuid.UUID, e *bmerr.Error) *syncv1.PushResult {
+	return &syncv1.PushResult{ChangeId: id.String(), Outcome: syncv1.PushResult_OUTCOME_REJECTED,
+		Reason: e.Reason, Code: CodeName(e.Code), MessageZh: e.Zh, MessageEn: e.En}
+}
+
+// CodeName is the Connect code name of a domain code, as sent in push results.
+func CodeName(c bmerr.Code) string { return syncapi.ConnectCode(c).String() }
+
+// Pull returns the station's feed after the cursor, waiting for news when asked.
+func (s *syncService) Pull(ctx context.Context, req *connect.Request[syncv1.PullRequest]) (*connect.Response[syncv1.PullResponse], error) {
+	who := callerFrom(ctx)
+	msg := req.Msg
+	if msg.Cursor < 0 || msg.Limit < 0 || msg.WaitMs < 0 {
+		return nil, bmerr.New(bmerr.Invalid, "pull_args", "游标、条数和等待时间不能为负数。", "cursor, limit and wait must not be negative.")
+	}
+	limit := int(msg.Limit)
+	if limit == 0 {
+		limit = syncapi.DefaultPullLimit
+	}
+	limit = min(limit, syncapi.MaxPullLimit)
+	wait := time.Duration(min(msg.WaitMs, syncapi.MaxPullWaitMillis)) * time.Millisecond
+	deadline := time.Now().Add(wait)
+
+	var entries []store.FeedEntry
+	for {
+		woken := s.notify.wait(who.station.Code)
+		var err error
+		entries, err = s.store.Feed(ctx, who.station.Code, msg.Cursor, limit+1)
+		if err != nil {
+			return nil, err
+		}
+		left := time.Until(deadline)
+		if len(entries) > 0 || left <= 0 {
+			break
+		}
+		t := time.NewTimer(min(left, s.poll))
+		select {
+		case <-woken:
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return nil, connect.NewError(connect.CodeCanceled, ctx.Err())
+		}
+		t.Stop()
+	}
+	more := len(entries) > limit
+	if more {
+		entries = entries[:limit]
+	}
+	resp := &syncv1.PullResponse{NextCursor: msg.Cursor, More: more, ServerTime: timestamppb.New(s.now())}
+	var ids []uuid.UUID
+	seenCase := map[uuid.UUID]bool{}
+	for _, e := range entries {
+		w := &syncv1.Change{}
+		if err := proto.Unmarshal(e.Body, w); err != nil {
+			return nil, fmt.Errorf("pull: change %s: %w", e.ChangeID, err)
+		}
+		resp.Entries = append(resp.Entries, &syncv1.FeedEntry{Seq: e.Seq, Change: w, AppliedAt: timestamppb.New(e.AppliedAt), CaseVersion: e.CaseVersion})
+		resp.NextCursor = e.Seq
+		if !seenCase[e.CaseID] {
+			seenCase[e.CaseID] = true
+			ids = append(ids, e.CaseID)
+		}
+	}
+	cases, err := s.store.Cases(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cases {
+		resp.Cases = append(resp.Cases, wire.CaseToWire(c))
+	}
+	if cur, err := s.store.CurrentCatalog(ctx); err == nil {
+		resp.CatalogVersion = int32(cur.Version)
+	}
+	return connect.NewResponse(resp), nil
+}
+
+// Digest summarises the station's cases for the station to compare.
+func (s *syncService) Digest(ctx context.Context, req *connect.Request[syncv1.DigestRequest]) (*connect.Response[syncv1.DigestResponse], error) {
+	who := callerFrom(ctx)
+	vs, err := s.store.PartyVersions(ctx, who.station.Code)
+	if err != nil {
+		return nil, err
+	}
+	lines := make([]syncapi.VersionLine, len(vs))
+	for i, v := range vs {
+		lines[i] = syncapi.VersionLine{ID: v.ID.String(), Version: v.Version}
+	}
+	// Read the feed after the versions: anything that landed in between shows
+	// up here and tells the station to pull before comparing.
+	after, err := s.store.Feed(ctx, who.station.Code, req.Msg.Cursor, 1)
+	if err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&syncv1.DigestResponse{Digest: syncapi.Digest(lines), CaseCount: int64(len(vs)), Behind: len(after) > 0}), nil
+}
+
+// Snapshot pages through the station's cases for a full resync. The page
+// token carries the feed position taken before the first page, so changes
+// made while paging are pulled afterwards.
+func (s *syncService) Snapshot(ctx context.Context, req *connect.Request[syncv1.SnapshotRequest]) (*connect.Response[syncv1.SnapshotResponse], error) {
+	who := callerFrom(ctx)
+	size := int(req.Msg.PageSize)
+	if size <= 0 || size > 1000 {
+		size = 500
+	}
+	var cursor int64
+	after := uuid.Nil
+	if tok := req.Msg.PageToken; tok != "" {
+		c, id, ok := strings.Cut(tok, "/")
+		var err error
+		if ok {
+			_, err = fmt.Sscan(c, &cursor)
+			if err == nil {
+				after, err = uuid.Parse(id)
+			}
+		}
+		if !ok || err != nil || cursor < 0 {
+			return nil, bmerr.New(bmerr.Invalid, "page_token", "分页标记无效，请从头重新同步。", "the page token is not valid; restart the resync.")
+		}
+	} else {
+		var err error
+		if cursor, err = s.store.LastSeq(ctx); err != nil {
+			return nil, err
+		}
+	}
+	cases, err := s.store.PartyCases(ctx, who.station.Code, after, size)
+	if err != nil {
+		return nil, err
+	}
+	resp := &syncv1.SnapshotResponse{Cursor: cursor}
+	for _, c := range cases {
+		resp.Cases = append(resp.Cases, wire.CaseToWire(c))
+	}
+	if len(cases) == size {
+		resp.NextPageToken = fmt.Sprintf("%d/%s", cursor, cases[len(cases)-1].ID)
+	}
+	return connect.NewResponse(resp), nil
+}
