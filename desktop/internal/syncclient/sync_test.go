@@ -12,8 +12,8 @@ import (
 	"github.com/bianmin/bianmin/desktop/internal/store"
 	"github.com/bianmin/bianmin/desktop/internal/syncclient"
 	"github.com/bianmin/bianmin/shared/bmerr"
-	"github.com/bianmin/bianmin/shared/caseflow"
 	"github.com/bianmin/bianmin/shared/casefile"
+	"github.com/bianmin/bianmin/shared/caseflow"
 	"github.com/bianmin/bianmin/shared/fixture"
 	syncv1 "github.com/bianmin/bianmin/shared/gen/bianmin/sync/v1"
 	"github.com/bianmin/bianmin/shared/syncapi"
@@ -21,9 +21,10 @@ import (
 	_ "modernc.org/sqlite"
 )
 
-const dibao = "最低生活保障审核确认"  // accepted and decided at the township
+const dibao = "最低生活保障审核确认" // accepted and decided at the township
 
 func dateOf(k *clerk) workcal.Date { return workcal.DateOf(k.now) }
+
 const zhaijidi = "农村宅基地和建房审批" // a community station files it for its township
 
 func TestOfflineThenOnline(t *testing.T) {

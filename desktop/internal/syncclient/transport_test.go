@@ -24,9 +24,9 @@ type faultyTransport struct {
 	rnd  *rand.Rand
 	// probabilities, each per request
 	dropRequest, dropReply, duplicate, replayOld float64
-	old                                         [][]byte // earlier push bodies, for replays
-	oldPath                                     string
-	down                                        atomic.Bool
+	old                                          [][]byte // earlier push bodies, for replays
+	oldPath                                      string
+	down                                         atomic.Bool
 
 	// chunk records UploadChunk offsets the server answered, and hook may
 	// rewrite or fail a chunk request (return a non-nil error to cut).
