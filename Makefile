@@ -6,6 +6,7 @@ GO ?= go
 BUF := $(GO) tool -modfile=tools/buf.mod buf
 STATICCHECK := $(GO) tool -modfile=tools/gen.mod staticcheck
 FUZZTIME ?= 30s
+BENCHFLAGS ?=
 BIN := bin
 
 .DEFAULT_GOAL := help
@@ -40,7 +41,10 @@ fuzz: ## fuzz every parser and validator for FUZZTIME each (default 30s)
 fuzz-short: ## a few seconds of fuzzing per target, for CI
 	./scripts/fuzz.sh 4s
 
+bench: ## sync benchmarks: prints BENCH lines
+	$(GO) run ./syncserver/cmd/loadgen $(BENCHFLAGS)
+
 tidy: ## go mod tidy
 	$(GO) mod tidy
 
-.PHONY: help test unit test-long lint generate check-generate fuzz fuzz-short tidy
+.PHONY: help test unit test-long lint generate check-generate fuzz fuzz-short bench tidy

@@ -1,0 +1,169 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"log"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"connectrpc.com/connect"
+	syncv1 "github.com/bianmin/bianmin/shared/gen/bianmin/sync/v1"
+	"github.com/bianmin/bianmin/shared/gen/bianmin/sync/v1/syncv1connect"
+	"github.com/bianmin/bianmin/shared/syncapi"
+	"github.com/bianmin/bianmin/syncserver/internal/server"
+	"github.com/bianmin/bianmin/syncserver/internal/store"
+	"github.com/bianmin/bianmin/syncserver/internal/store/sqlite"
+	"github.com/google/uuid"
+	"google.golang.org/protobuf/types/known/timestamppb"
+)
+
+// harness is one fresh central: a new SQLite file in a temp dir, the real
+// handler behind a loopback listener (HTTP/1.1 and h2c, as `syncserver
+// serve`), and the HTTP client every station of the run shares.
+type harness struct {
+	dir    string
+	keep   bool
+	store  *sqlite.Store
+	srv    *server.Server
+	hs     *http.Server
+	url    string
+	client *http.Client
+}
+
+func newHarness(ctx context.Context, keep bool) (*harness, error) {
+	dir, err := os.MkdirTemp("", "bianmin-loadgen-")
+	if err != nil {
+		return nil, err
+	}
+	h := &harness{dir: dir, keep: keep}
+	if h.store, err = sqlite.Open(filepath.Join(dir, "central.db")); err != nil {
+		h.close()
+		return nil, err
+	}
+	h.srv = server.New(server.Config{Store: h.store, Logger: slog.New(slog.DiscardHandler)})
+	if err := h.srv.EnsureCatalog(ctx); err != nil {
+		h.close()
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		h.close()
+		return nil, err
+	}
+	h.hs = &http.Server{
+		Handler:           h.srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          log.New(io.Discard, "", 0),
+		Protocols:         new(http.Protocols),
+	}
+	h.hs.Protocols.SetHTTP1(true)
+	h.hs.Protocols.SetUnencryptedHTTP2(true)
+	go h.hs.Serve(ln)
+	h.url = "http://" + ln.Addr().String()
+
+	// A station's transport (HTTP/1.1 keep-alive), with room for one idle
+	// connection per concurrent station.
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConns = 0
+	tr.MaxIdleConnsPerHost = 1024
+	h.client = &http.Client{Transport: tr}
+	return h, nil
+}
+
+func (h *harness) close() {
+	if h.hs != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_ = h.hs.Shutdown(ctx)
+		cancel()
+		h.client.CloseIdleConnections()
+	}
+	if h.store != nil {
+		h.store.Close()
+	}
+	if h.keep {
+		fmt.Printf("# kept %s\n", h.dir)
+		return
+	}
+	os.RemoveAll(h.dir)
+}
+
+// station is one enrolled device's view of the API.
+type station struct {
+	store.Station
+	sync   syncv1connect.SyncServiceClient
+	attach syncv1connect.AttachmentServiceClient
+}
+
+// addStation registers st and enrolls a device for it with a one-time code
+// through the Enroll RPC.
+func (h *harness) addStation(ctx context.Context, st store.Station) (*station, error) {
+	if err := h.srv.CreateStation(ctx, st); err != nil {
+		return nil, err
+	}
+	code, err := h.srv.NewEnrollCode(ctx, st.Code, time.Hour)
+	if err != nil {
+		return nil, err
+	}
+	key := make([]byte, 32)
+	rand.Read(key)
+	deviceID, secret := uuid.NewString(), base64.RawURLEncoding.EncodeToString(key)
+	_, err = syncv1connect.NewEnrollmentServiceClient(h.client, h.url).Enroll(ctx, connect.NewRequest(
+		&syncv1.EnrollRequest{Code: code, DeviceId: deviceID, Secret: secret, DeviceName: "loadgen"}))
+	if err != nil {
+		return nil, fmt.Errorf("enroll %s: %w", st.Code, err)
+	}
+	token := "Bearer " + syncapi.Credential(deviceID, secret)
+	auth := connect.WithInterceptors(connect.UnaryInterceptorFunc(func(next connect.UnaryFunc) connect.UnaryFunc {
+		return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
+			req.Header().Set("Authorization", token)
+			return next(ctx, req)
+		}
+	}))
+	return &station{Station: st,
+		sync:   syncv1connect.NewSyncServiceClient(h.client, h.url, auth),
+		attach: syncv1connect.NewAttachmentServiceClient(h.client, h.url, auth),
+	}, nil
+}
+
+// push sends one batch and fails unless central applied every change.
+func (s *station) push(ctx context.Context, changes []*syncv1.Change) error {
+	resp, err := s.sync.Push(ctx, connect.NewRequest(&syncv1.PushRequest{Changes: changes, ClientTime: timestamppb.Now()}))
+	if err != nil {
+		return fmt.Errorf("push from %s: %w", s.Code, err)
+	}
+	for _, r := range resp.Msg.Results {
+		if r.Outcome != syncv1.PushResult_OUTCOME_APPLIED {
+			return fmt.Errorf("push from %s: change %s: %v %s: %s", s.Code, r.ChangeId, r.Outcome, r.Reason, r.MessageEn)
+		}
+	}
+	return nil
+}
+
+// pushAll pushes changes in batches of at most syncapi.MaxPushBatch.
+func (s *station) pushAll(ctx context.Context, changes []*syncv1.Change) error {
+	for i := 0; i < len(changes); i += syncapi.MaxPushBatch {
+		if err := s.push(ctx, changes[i:min(i+syncapi.MaxPushBatch, len(changes))]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// caseCount is the number of cases central holds for the station, from the
+// Digest RPC.
+func (s *station) caseCount(ctx context.Context) (int, error) {
+	d, err := s.sync.Digest(ctx, connect.NewRequest(&syncv1.DigestRequest{}))
+	if err != nil {
+		return 0, fmt.Errorf("digest of %s: %w", s.Code, err)
+	}
+	return int(d.Msg.CaseCount), nil
+}
