@@ -162,6 +162,7 @@ type Stage struct {
 	Steps      []Step         `json:"steps,omitempty"`      // department stage: its steps in order
 	Branches   []Branch       `json:"branches,omitempty"`   // parallel stage: lead and co-departments
 	Rule       CompletionRule `json:"rule,omitempty"`       // parallel stage: completion rule
+	Days       int            `json:"days,omitempty"`       // department stage: sub-deadline in working days from its start (0: none)
 }
 
 // Workflow is the ordered approval stages at the deciding level.

@@ -562,6 +562,7 @@ func (mc *matterCheck) coDepartmentsInParallel() {
 }
 
 func (mc *matterCheck) stage(j int, s Stage, last bool) {
+	m := mc.m
 	path := fmt.Sprintf("workflow.stages[%d]", j)
 	zhWho := fmt.Sprintf("审批流程第%d个环节", j+1)
 	enWho := fmt.Sprintf("workflow stage %d", j+1)
@@ -587,6 +588,14 @@ func (mc *matterCheck) stage(j int, s Stage, last bool) {
 		} else if last && s.Steps[len(s.Steps)-1] != Approve {
 			add("workflow_no_decision", "steps", "是最后一个环节，须以“审批”结束，否则没有人作出决定。",
 				" is the last stage, so it must end with approve; otherwise nobody decides.")
+		}
+		if s.Days < 0 {
+			add("stage_days", "days", fmt.Sprintf("的办理时限不能为负（现为%d）。", s.Days),
+				fmt.Sprintf(" has a negative sub-deadline (%d).", s.Days))
+		} else if mc.promised && s.Days > m.PromisedLimit.N && m.PromisedLimit.N > 0 {
+			add("stage_days_exceed_limit", "days",
+				fmt.Sprintf("的办理时限%d个工作日超过了事项的承诺办结时限%s。", s.Days, m.PromisedLimit),
+				fmt.Sprintf(" has a sub-deadline of %d working days, longer than the matter's promised limit (%s).", s.Days, limitEn(m.PromisedLimit)))
 		}
 		if len(s.Branches) > 0 || s.Rule != "" {
 			add("stage_parallel_fields", "branches", "是部门环节，不能有并联分支或办结规则；需要并联时请把环节类型设为 parallel。",

@@ -349,6 +349,7 @@ func stageToWire(s *catalog.Stage) *syncv1.Stage {
 		Steps:      stringsToWire(s.Steps),
 		Branches:   messagesToWire(s.Branches, branchToWire),
 		Rule:       string(s.Rule),
+		Days:       int32Of(s.Days),
 	}
 }
 
@@ -359,6 +360,7 @@ func stageFromWire(w *syncv1.Stage) catalog.Stage {
 		Steps:      stringsFromWire[catalog.Step](w.GetSteps()),
 		Branches:   messagesFromWire(w.GetBranches(), branchFromWire),
 		Rule:       catalog.CompletionRule(w.GetRule()),
+		Days:       int(w.GetDays()),
 	}
 }
 

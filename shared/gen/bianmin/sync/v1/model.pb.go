@@ -199,12 +199,14 @@ func (x *Branch) GetDays() int32 {
 
 // Stage is one stage of an approval workflow.
 type Stage struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Kind          string                 `protobuf:"bytes,1,opt,name=kind,proto3" json:"kind,omitempty"`
-	Department    string                 `protobuf:"bytes,2,opt,name=department,proto3" json:"department,omitempty"`
-	Steps         []string               `protobuf:"bytes,3,rep,name=steps,proto3" json:"steps,omitempty"`
-	Branches      []*Branch              `protobuf:"bytes,4,rep,name=branches,proto3" json:"branches,omitempty"`
-	Rule          string                 `protobuf:"bytes,5,opt,name=rule,proto3" json:"rule,omitempty"`
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	Kind       string                 `protobuf:"bytes,1,opt,name=kind,proto3" json:"kind,omitempty"`
+	Department string                 `protobuf:"bytes,2,opt,name=department,proto3" json:"department,omitempty"`
+	Steps      []string               `protobuf:"bytes,3,rep,name=steps,proto3" json:"steps,omitempty"`
+	Branches   []*Branch              `protobuf:"bytes,4,rep,name=branches,proto3" json:"branches,omitempty"`
+	Rule       string                 `protobuf:"bytes,5,opt,name=rule,proto3" json:"rule,omitempty"`
+	// Department stage: sub-deadline in working days from its start (0: none).
+	Days          int32 `protobuf:"varint,6,opt,name=days,proto3" json:"days,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -272,6 +274,13 @@ func (x *Stage) GetRule() string {
 		return x.Rule
 	}
 	return ""
+}
+
+func (x *Stage) GetDays() int32 {
+	if x != nil {
+		return x.Days
+	}
+	return 0
 }
 
 // Workflow is a matter's ordered approval stages.
@@ -2352,7 +2361,7 @@ const file_bianmin_sync_v1_model_proto_rawDesc = "" +
 	"department\x18\x01 \x01(\tR\n" +
 	"department\x12\x14\n" +
 	"\x05steps\x18\x02 \x03(\tR\x05steps\x12\x12\n" +
-	"\x04days\x18\x03 \x01(\x05R\x04days\"\x9a\x01\n" +
+	"\x04days\x18\x03 \x01(\x05R\x04days\"\xae\x01\n" +
 	"\x05Stage\x12\x12\n" +
 	"\x04kind\x18\x01 \x01(\tR\x04kind\x12\x1e\n" +
 	"\n" +
@@ -2360,7 +2369,8 @@ const file_bianmin_sync_v1_model_proto_rawDesc = "" +
 	"department\x12\x14\n" +
 	"\x05steps\x18\x03 \x03(\tR\x05steps\x123\n" +
 	"\bbranches\x18\x04 \x03(\v2\x17.bianmin.sync.v1.BranchR\bbranches\x12\x12\n" +
-	"\x04rule\x18\x05 \x01(\tR\x04rule\":\n" +
+	"\x04rule\x18\x05 \x01(\tR\x04rule\x12\x12\n" +
+	"\x04days\x18\x06 \x01(\x05R\x04days\":\n" +
 	"\bWorkflow\x12.\n" +
 	"\x06stages\x18\x01 \x03(\v2\x16.bianmin.sync.v1.StageR\x06stages\"\xf3\x01\n" +
 	"\bMaterial\x12\x12\n" +
