@@ -68,6 +68,9 @@ func Apply(c *Case, ch *Change, env Env) error {
 	if err := checkStation(&next, ch); err != nil {
 		return err
 	}
+	if err := centralWork(&next, ch, workcal.DateOf(ch.At)); err != nil {
+		return err
+	}
 	day := workcal.DateOf(ch.At)
 	if err := effects(&next, c.Status, status, ch, day, env); err != nil {
 		return err

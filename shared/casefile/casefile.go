@@ -286,6 +286,7 @@ type Case struct {
 	Rating   *Rating     `json:"rating,omitempty"`
 	Warnings []Warning   `json:"warnings,omitempty"`
 	Steps    []StepInput `json:"steps,omitempty"` // workflow steps done, in order
+	Pipeline *Pipeline   `json:"pipeline,omitempty"` // where a case decided at central stands in its workflow
 
 	Version   int64     `json:"version"` // number of changes applied
 	UpdatedAt time.Time `json:"updated_at"`

@@ -244,24 +244,32 @@ func TestFlows(t *testing.T) {
 					dates:  dates{accepted: "2026-03-02", due: "2026-03-16", legalDue: "2026-03-16"}},
 				{name: "advance with no step", change: do(cf.Advance, handlerCL, "2026-03-04"),
 					code: bmerr.Invalid, reason: "step_missing"},
-				{name: "a township clerk advances", change: do(cf.Advance, clerkXZ, "2026-03-04", withStep(1, "cl", catalog.Handle)),
+				{name: "a township clerk advances", change: do(cf.Advance, clerkXZ, "2026-03-04", withStep(0, "cl", catalog.Handle)),
 					code: bmerr.PermissionDenied, reason: "role_not_allowed"},
-				{name: "handle", change: do(cf.Advance, handlerCL, "2026-03-04", withStep(1, "cl", catalog.Handle)),
+				{name: "handle", change: do(cf.Advance, handlerCL, "2026-03-04", withStep(0, "cl", catalog.Handle)),
 					status: cf.Status{State: cf.UnderReview},
 					dates:  dates{accepted: "2026-03-02", due: "2026-03-16", legalDue: "2026-03-16"}},
-				{name: "review", change: do(cf.Advance, reviewerCL, "2026-03-06", withStep(1, "cl", catalog.Review)),
+				{name: "review", change: do(cf.Advance, reviewerCL, "2026-03-06", withStep(0, "cl", catalog.Review)),
 					status: cf.Status{State: cf.UnderReview},
 					dates:  dates{accepted: "2026-03-02", due: "2026-03-16", legalDue: "2026-03-16"}},
-				{name: "approve", change: do(cf.Advance, approverCL, "2026-03-09", withStep(1, "cl", catalog.Approve)),
-					status: cf.Status{State: cf.UnderReview},
-					dates:  dates{accepted: "2026-03-02", due: "2026-03-16", legalDue: "2026-03-16"},
+				{name: "review again", change: do(cf.Advance, reviewerCL, "2026-03-06", withStep(0, "cl", catalog.Review)),
+					code: bmerr.FailedPrecondition, reason: "wrong_step"},
+				{name: "a reviewer takes the approver's step", change: do(cf.Advance, reviewerCL, "2026-03-06", withStep(0, "cl", catalog.Approve)),
+					code: bmerr.PermissionDenied, reason: "wrong_role"},
+				{name: "another department", change: do(cf.Advance, casefile.Actor{User: "mz-h", Role: cf.Reviewer, Level: catalog.Central, Department: "mz"}, "2026-03-06", withStep(0, "mz", catalog.Review)),
+					code: bmerr.PermissionDenied, reason: "not_your_task"},
+				{name: "the approver advances instead of deciding", change: do(cf.Advance, approverCL, "2026-03-09", withStep(0, "cl", catalog.Approve)),
+					code: bmerr.FailedPrecondition, reason: "decide_instead",
 					check: func(t *testing.T, c *casefile.Case) {
 						var got []catalog.Step
 						for _, s := range c.Steps {
 							got = append(got, s.Step)
 						}
-						if want := []catalog.Step{catalog.Handle, catalog.Review, catalog.Approve}; !slices.Equal(got, want) {
+						if want := []catalog.Step{catalog.Handle, catalog.Review}; !slices.Equal(got, want) {
 							t.Errorf("steps %v, want %v", got, want)
+						}
+						if ts := c.Tasks(calendar); len(ts) != 1 || ts[0].Step != catalog.Approve || !ts[0].Decides || ts[0].Department != "cl" {
+							t.Errorf("tasks %+v, want cl's deciding approve step", ts)
 						}
 					}},
 				{name: "a handler grants", change: do(cf.Grant, handlerCL, "2026-03-09"),

@@ -434,3 +434,33 @@ func matterFromWire(w *syncv1.MatterSnapshot) casefile.MatterSnapshot {
 	m.Materials = messagesFromWire(w.GetMaterials(), catalogMaterialFromWire)
 	return m
 }
+
+func pipelineToWire(p *casefile.Pipeline) *syncv1.Pipeline {
+	return &syncv1.Pipeline{
+		Stage:    int32Of(p.Stage),
+		Step:     int32Of(p.Step),
+		Started:  dateToWire(p.Started),
+		Branches: messagesToWire(p.Branches, branchStateToWire),
+	}
+}
+
+func branchStateToWire(b *casefile.BranchState) *syncv1.BranchState {
+	return &syncv1.BranchState{Department: b.Department, Step: int32Of(b.Step), Done: b.Done, Agree: b.Agree, Opinion: b.Opinion, DoneOn: dateToWire(b.DoneOn)}
+}
+
+func pipelineFromWire(w *syncv1.Pipeline) (*casefile.Pipeline, error) {
+	p := &casefile.Pipeline{Stage: int(w.GetStage()), Step: int(w.GetStep())}
+	var err error
+	if p.Started, err = dateFromWire("started", w.GetStarted()); err != nil {
+		return nil, err
+	}
+	p.Branches, err = messagesFromWireErr("branches", w.GetBranches(), branchStateFromWire)
+	return p, err
+}
+
+func branchStateFromWire(w *syncv1.BranchState) (casefile.BranchState, error) {
+	b := casefile.BranchState{Department: w.GetDepartment(), Step: int(w.GetStep()), Done: w.GetDone(), Agree: w.GetAgree(), Opinion: w.GetOpinion()}
+	var err error
+	b.DoneOn, err = dateFromWire("done_on", w.GetDoneOn())
+	return b, err
+}

@@ -207,6 +207,9 @@ func CaseToWire(c *casefile.Case) *syncv1.Case {
 	if c.Rating != nil {
 		w.Rating = ratingToWire(c.Rating)
 	}
+	if c.Pipeline != nil {
+		w.Pipeline = pipelineToWire(c.Pipeline)
+	}
 	return w
 }
 
@@ -293,6 +296,11 @@ func CaseFromWire(w *syncv1.Case) (*casefile.Case, error) {
 	}
 	if c.Warnings, err = messagesFromWireErr("warnings", w.GetWarnings(), warningFromWire); err != nil {
 		return nil, err
+	}
+	if x := w.GetPipeline(); x != nil {
+		if c.Pipeline, err = pipelineFromWire(x); err != nil {
+			return nil, within("pipeline", err)
+		}
 	}
 	return c, nil
 }

@@ -2058,6 +2058,160 @@ func (x *Status) GetRated() bool {
 	return false
 }
 
+// BranchState is one department's part of a running parallel stage.
+type BranchState struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Department    string                 `protobuf:"bytes,1,opt,name=department,proto3" json:"department,omitempty"`
+	Step          int32                  `protobuf:"varint,2,opt,name=step,proto3" json:"step,omitempty"`
+	Done          bool                   `protobuf:"varint,3,opt,name=done,proto3" json:"done,omitempty"`
+	Agree         bool                   `protobuf:"varint,4,opt,name=agree,proto3" json:"agree,omitempty"`
+	Opinion       string                 `protobuf:"bytes,5,opt,name=opinion,proto3" json:"opinion,omitempty"`
+	DoneOn        string                 `protobuf:"bytes,6,opt,name=done_on,json=doneOn,proto3" json:"done_on,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BranchState) Reset() {
+	*x = BranchState{}
+	mi := &file_bianmin_sync_v1_model_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BranchState) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BranchState) ProtoMessage() {}
+
+func (x *BranchState) ProtoReflect() protoreflect.Message {
+	mi := &file_bianmin_sync_v1_model_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BranchState.ProtoReflect.Descriptor instead.
+func (*BranchState) Descriptor() ([]byte, []int) {
+	return file_bianmin_sync_v1_model_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *BranchState) GetDepartment() string {
+	if x != nil {
+		return x.Department
+	}
+	return ""
+}
+
+func (x *BranchState) GetStep() int32 {
+	if x != nil {
+		return x.Step
+	}
+	return 0
+}
+
+func (x *BranchState) GetDone() bool {
+	if x != nil {
+		return x.Done
+	}
+	return false
+}
+
+func (x *BranchState) GetAgree() bool {
+	if x != nil {
+		return x.Agree
+	}
+	return false
+}
+
+func (x *BranchState) GetOpinion() string {
+	if x != nil {
+		return x.Opinion
+	}
+	return ""
+}
+
+func (x *BranchState) GetDoneOn() string {
+	if x != nil {
+		return x.DoneOn
+	}
+	return ""
+}
+
+// Pipeline is where a case decided at central stands in its workflow.
+type Pipeline struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Stage         int32                  `protobuf:"varint,1,opt,name=stage,proto3" json:"stage,omitempty"`
+	Step          int32                  `protobuf:"varint,2,opt,name=step,proto3" json:"step,omitempty"`
+	Started       string                 `protobuf:"bytes,3,opt,name=started,proto3" json:"started,omitempty"`
+	Branches      []*BranchState         `protobuf:"bytes,4,rep,name=branches,proto3" json:"branches,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Pipeline) Reset() {
+	*x = Pipeline{}
+	mi := &file_bianmin_sync_v1_model_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Pipeline) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Pipeline) ProtoMessage() {}
+
+func (x *Pipeline) ProtoReflect() protoreflect.Message {
+	mi := &file_bianmin_sync_v1_model_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Pipeline.ProtoReflect.Descriptor instead.
+func (*Pipeline) Descriptor() ([]byte, []int) {
+	return file_bianmin_sync_v1_model_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *Pipeline) GetStage() int32 {
+	if x != nil {
+		return x.Stage
+	}
+	return 0
+}
+
+func (x *Pipeline) GetStep() int32 {
+	if x != nil {
+		return x.Step
+	}
+	return 0
+}
+
+func (x *Pipeline) GetStarted() string {
+	if x != nil {
+		return x.Started
+	}
+	return ""
+}
+
+func (x *Pipeline) GetBranches() []*BranchState {
+	if x != nil {
+		return x.Branches
+	}
+	return nil
+}
+
 // Case is a case as central holds it after its changes: the authoritative
 // copy a station replaces its confirmed copy with.
 type Case struct {
@@ -2093,13 +2247,14 @@ type Case struct {
 	Steps           []*StepInput           `protobuf:"bytes,29,rep,name=steps,proto3" json:"steps,omitempty"`
 	Version         int64                  `protobuf:"varint,30,opt,name=version,proto3" json:"version,omitempty"`
 	UpdatedAt       *timestamppb.Timestamp `protobuf:"bytes,31,opt,name=updated_at,json=updatedAt,proto3" json:"updated_at,omitempty"`
+	Pipeline        *Pipeline              `protobuf:"bytes,32,opt,name=pipeline,proto3" json:"pipeline,omitempty"`
 	unknownFields   protoimpl.UnknownFields
 	sizeCache       protoimpl.SizeCache
 }
 
 func (x *Case) Reset() {
 	*x = Case{}
-	mi := &file_bianmin_sync_v1_model_proto_msgTypes[26]
+	mi := &file_bianmin_sync_v1_model_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2111,7 +2266,7 @@ func (x *Case) String() string {
 func (*Case) ProtoMessage() {}
 
 func (x *Case) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_sync_v1_model_proto_msgTypes[26]
+	mi := &file_bianmin_sync_v1_model_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2124,7 +2279,7 @@ func (x *Case) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Case.ProtoReflect.Descriptor instead.
 func (*Case) Descriptor() ([]byte, []int) {
-	return file_bianmin_sync_v1_model_proto_rawDescGZIP(), []int{26}
+	return file_bianmin_sync_v1_model_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *Case) GetId() string {
@@ -2344,6 +2499,13 @@ func (x *Case) GetUpdatedAt() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *Case) GetPipeline() *Pipeline {
+	if x != nil {
+		return x.Pipeline
+	}
+	return nil
+}
+
 var File_bianmin_sync_v1_model_proto protoreflect.FileDescriptor
 
 const file_bianmin_sync_v1_model_proto_rawDesc = "" +
@@ -2529,7 +2691,21 @@ const file_bianmin_sync_v1_model_proto_rawDesc = "" +
 	"\x05prior\x18\x02 \x01(\tR\x05prior\x12\x16\n" +
 	"\x06result\x18\x03 \x01(\tR\x06result\x12\x1a\n" +
 	"\bextended\x18\x04 \x01(\bR\bextended\x12\x14\n" +
-	"\x05rated\x18\x05 \x01(\bR\x05rated\"\xbe\n" +
+	"\x05rated\x18\x05 \x01(\bR\x05rated\"\x9e\x01\n" +
+	"\vBranchState\x12\x1e\n" +
+	"\n" +
+	"department\x18\x01 \x01(\tR\n" +
+	"department\x12\x12\n" +
+	"\x04step\x18\x02 \x01(\x05R\x04step\x12\x12\n" +
+	"\x04done\x18\x03 \x01(\bR\x04done\x12\x14\n" +
+	"\x05agree\x18\x04 \x01(\bR\x05agree\x12\x18\n" +
+	"\aopinion\x18\x05 \x01(\tR\aopinion\x12\x17\n" +
+	"\adone_on\x18\x06 \x01(\tR\x06doneOn\"\x88\x01\n" +
+	"\bPipeline\x12\x14\n" +
+	"\x05stage\x18\x01 \x01(\x05R\x05stage\x12\x12\n" +
+	"\x04step\x18\x02 \x01(\x05R\x04step\x12\x18\n" +
+	"\astarted\x18\x03 \x01(\tR\astarted\x128\n" +
+	"\bbranches\x18\x04 \x03(\v2\x1c.bianmin.sync.v1.BranchStateR\bbranches\"\xf5\n" +
 	"\n" +
 	"\x04Case\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x16\n" +
@@ -2572,7 +2748,8 @@ const file_bianmin_sync_v1_model_proto_rawDesc = "" +
 	"\x05steps\x18\x1d \x03(\v2\x1a.bianmin.sync.v1.StepInputR\x05steps\x12\x18\n" +
 	"\aversion\x18\x1e \x01(\x03R\aversion\x129\n" +
 	"\n" +
-	"updated_at\x18\x1f \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAtB>Z<github.com/bianmin/bianmin/shared/gen/bianmin/sync/v1;syncv1b\x06proto3"
+	"updated_at\x18\x1f \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt\x125\n" +
+	"\bpipeline\x18  \x01(\v2\x19.bianmin.sync.v1.PipelineR\bpipelineB>Z<github.com/bianmin/bianmin/shared/gen/bianmin/sync/v1;syncv1b\x06proto3"
 
 var (
 	file_bianmin_sync_v1_model_proto_rawDescOnce sync.Once
@@ -2586,7 +2763,7 @@ func file_bianmin_sync_v1_model_proto_rawDescGZIP() []byte {
 	return file_bianmin_sync_v1_model_proto_rawDescData
 }
 
-var file_bianmin_sync_v1_model_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
+var file_bianmin_sync_v1_model_proto_msgTypes = make([]protoimpl.MessageInfo, 29)
 var file_bianmin_sync_v1_model_proto_goTypes = []any{
 	(*Limit)(nil),                 // 0: bianmin.sync.v1.Limit
 	(*Levels)(nil),                // 1: bianmin.sync.v1.Levels
@@ -2614,8 +2791,10 @@ var file_bianmin_sync_v1_model_proto_goTypes = []any{
 	(*Change)(nil),                // 23: bianmin.sync.v1.Change
 	(*Route)(nil),                 // 24: bianmin.sync.v1.Route
 	(*Status)(nil),                // 25: bianmin.sync.v1.Status
-	(*Case)(nil),                  // 26: bianmin.sync.v1.Case
-	(*timestamppb.Timestamp)(nil), // 27: google.protobuf.Timestamp
+	(*BranchState)(nil),           // 26: bianmin.sync.v1.BranchState
+	(*Pipeline)(nil),              // 27: bianmin.sync.v1.Pipeline
+	(*Case)(nil),                  // 28: bianmin.sync.v1.Case
+	(*timestamppb.Timestamp)(nil), // 29: google.protobuf.Timestamp
 }
 var file_bianmin_sync_v1_model_proto_depIdxs = []int32{
 	2,  // 0: bianmin.sync.v1.Stage.branches:type_name -> bianmin.sync.v1.Branch
@@ -2632,7 +2811,7 @@ var file_bianmin_sync_v1_model_proto_depIdxs = []int32{
 	8,  // 11: bianmin.sync.v1.Intake.proxy:type_name -> bianmin.sync.v1.Proxy
 	10, // 12: bianmin.sync.v1.Intake.materials:type_name -> bianmin.sync.v1.MaterialRecord
 	13, // 13: bianmin.sync.v1.Change.actor:type_name -> bianmin.sync.v1.Actor
-	27, // 14: bianmin.sync.v1.Change.at:type_name -> google.protobuf.Timestamp
+	29, // 14: bianmin.sync.v1.Change.at:type_name -> google.protobuf.Timestamp
 	21, // 15: bianmin.sync.v1.Change.intake:type_name -> bianmin.sync.v1.Intake
 	12, // 16: bianmin.sync.v1.Change.notice:type_name -> bianmin.sync.v1.Notice
 	10, // 17: bianmin.sync.v1.Change.materials:type_name -> bianmin.sync.v1.MaterialRecord
@@ -2643,28 +2822,30 @@ var file_bianmin_sync_v1_model_proto_depIdxs = []int32{
 	18, // 22: bianmin.sync.v1.Change.rating:type_name -> bianmin.sync.v1.Rating
 	19, // 23: bianmin.sync.v1.Change.warning:type_name -> bianmin.sync.v1.Warning
 	20, // 24: bianmin.sync.v1.Change.step:type_name -> bianmin.sync.v1.StepInput
-	6,  // 25: bianmin.sync.v1.Case.matter:type_name -> bianmin.sync.v1.MatterSnapshot
-	24, // 26: bianmin.sync.v1.Case.route:type_name -> bianmin.sync.v1.Route
-	7,  // 27: bianmin.sync.v1.Case.applicant:type_name -> bianmin.sync.v1.Applicant
-	8,  // 28: bianmin.sync.v1.Case.proxy:type_name -> bianmin.sync.v1.Proxy
-	10, // 29: bianmin.sync.v1.Case.materials:type_name -> bianmin.sync.v1.MaterialRecord
-	25, // 30: bianmin.sync.v1.Case.status:type_name -> bianmin.sync.v1.Status
-	27, // 31: bianmin.sync.v1.Case.received_at:type_name -> google.protobuf.Timestamp
-	22, // 32: bianmin.sync.v1.Case.stopped:type_name -> bianmin.sync.v1.Span
-	15, // 33: bianmin.sync.v1.Case.suspension:type_name -> bianmin.sync.v1.Suspension
-	16, // 34: bianmin.sync.v1.Case.extension:type_name -> bianmin.sync.v1.Extension
-	12, // 35: bianmin.sync.v1.Case.notice:type_name -> bianmin.sync.v1.Notice
-	14, // 36: bianmin.sync.v1.Case.decision:type_name -> bianmin.sync.v1.Decision
-	17, // 37: bianmin.sync.v1.Case.delivery:type_name -> bianmin.sync.v1.Delivery
-	18, // 38: bianmin.sync.v1.Case.rating:type_name -> bianmin.sync.v1.Rating
-	19, // 39: bianmin.sync.v1.Case.warnings:type_name -> bianmin.sync.v1.Warning
-	20, // 40: bianmin.sync.v1.Case.steps:type_name -> bianmin.sync.v1.StepInput
-	27, // 41: bianmin.sync.v1.Case.updated_at:type_name -> google.protobuf.Timestamp
-	42, // [42:42] is the sub-list for method output_type
-	42, // [42:42] is the sub-list for method input_type
-	42, // [42:42] is the sub-list for extension type_name
-	42, // [42:42] is the sub-list for extension extendee
-	0,  // [0:42] is the sub-list for field type_name
+	26, // 25: bianmin.sync.v1.Pipeline.branches:type_name -> bianmin.sync.v1.BranchState
+	6,  // 26: bianmin.sync.v1.Case.matter:type_name -> bianmin.sync.v1.MatterSnapshot
+	24, // 27: bianmin.sync.v1.Case.route:type_name -> bianmin.sync.v1.Route
+	7,  // 28: bianmin.sync.v1.Case.applicant:type_name -> bianmin.sync.v1.Applicant
+	8,  // 29: bianmin.sync.v1.Case.proxy:type_name -> bianmin.sync.v1.Proxy
+	10, // 30: bianmin.sync.v1.Case.materials:type_name -> bianmin.sync.v1.MaterialRecord
+	25, // 31: bianmin.sync.v1.Case.status:type_name -> bianmin.sync.v1.Status
+	29, // 32: bianmin.sync.v1.Case.received_at:type_name -> google.protobuf.Timestamp
+	22, // 33: bianmin.sync.v1.Case.stopped:type_name -> bianmin.sync.v1.Span
+	15, // 34: bianmin.sync.v1.Case.suspension:type_name -> bianmin.sync.v1.Suspension
+	16, // 35: bianmin.sync.v1.Case.extension:type_name -> bianmin.sync.v1.Extension
+	12, // 36: bianmin.sync.v1.Case.notice:type_name -> bianmin.sync.v1.Notice
+	14, // 37: bianmin.sync.v1.Case.decision:type_name -> bianmin.sync.v1.Decision
+	17, // 38: bianmin.sync.v1.Case.delivery:type_name -> bianmin.sync.v1.Delivery
+	18, // 39: bianmin.sync.v1.Case.rating:type_name -> bianmin.sync.v1.Rating
+	19, // 40: bianmin.sync.v1.Case.warnings:type_name -> bianmin.sync.v1.Warning
+	20, // 41: bianmin.sync.v1.Case.steps:type_name -> bianmin.sync.v1.StepInput
+	29, // 42: bianmin.sync.v1.Case.updated_at:type_name -> google.protobuf.Timestamp
+	27, // 43: bianmin.sync.v1.Case.pipeline:type_name -> bianmin.sync.v1.Pipeline
+	44, // [44:44] is the sub-list for method output_type
+	44, // [44:44] is the sub-list for method input_type
+	44, // [44:44] is the sub-list for extension type_name
+	44, // [44:44] is the sub-list for extension extendee
+	0,  // [0:44] is the sub-list for field type_name
 }
 
 func init() { file_bianmin_sync_v1_model_proto_init() }
@@ -2678,7 +2859,7 @@ func file_bianmin_sync_v1_model_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_bianmin_sync_v1_model_proto_rawDesc), len(file_bianmin_sync_v1_model_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   27,
+			NumMessages:   29,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
