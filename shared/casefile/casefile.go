@@ -285,7 +285,7 @@ type Case struct {
 	Delivery *Delivery   `json:"delivery,omitempty"`
 	Rating   *Rating     `json:"rating,omitempty"`
 	Warnings []Warning   `json:"warnings,omitempty"`
-	Steps    []StepInput `json:"steps,omitempty"` // workflow steps done, in order
+	Steps    []StepInput `json:"steps,omitempty"`    // workflow steps done, in order
 	Pipeline *Pipeline   `json:"pipeline,omitempty"` // where a case decided at central stands in its workflow
 
 	Version   int64     `json:"version"` // number of changes applied
