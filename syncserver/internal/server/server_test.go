@@ -418,17 +418,21 @@ func TestProxyRoutingAndLongPoll(t *testing.T) {
 	if err != nil || len(r.Msg.Entries) != 0 {
 		t.Fatalf("a third station pulled %d entries (%v)", len(r.Msg.Entries), err)
 	}
-	// The township accepts and forwards; the agent's station sees both.
+	// The township accepts and forwards; central's engine opens the parallel
+	// stage (自然资源 + 农业农村) at once; the agent's station sees all three.
 	acc := next(rec.CaseID, caseflow.Accept, xz, day)
 	fwd := next(rec.CaseID, caseflow.Forward, xz, day)
 	for _, res := range xz.push(t, acc, fwd) {
 		wantOutcome(t, res, syncv1.PushResult_OUTCOME_APPLIED, "")
 	}
 	r, err = sq.sync.Pull(ctx, connect.NewRequest(&syncv1.PullRequest{}))
-	if err != nil || len(r.Msg.Entries) != 3 {
-		t.Fatalf("agent station pulled %d entries (%v), want 3", len(r.Msg.Entries), err)
+	if err != nil || len(r.Msg.Entries) != 4 {
+		t.Fatalf("agent station pulled %d entries (%v), want 4", len(r.Msg.Entries), err)
 	}
-	if st := r.Msg.Cases[0].Status.State; st != string(caseflow.UnderReview) {
+	if a := r.Msg.Entries[3].Change; a.Action != string(caseflow.StartParallel) || a.Actor.Role != string(caseflow.System) {
+		t.Fatalf("last entry %s by %s, want start_parallel by the scheduler", a.Action, a.Actor.Role)
+	}
+	if st := r.Msg.Cases[0].Status.State; st != string(caseflow.ParallelReview) {
 		t.Fatalf("agent sees state %s", st)
 	}
 	// Paging: limit 1 gives one entry and more=true.

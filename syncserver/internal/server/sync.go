@@ -174,10 +174,13 @@ func (s *syncService) applyBatch(tx store.Tx, st store.Station, env *catalogEnv,
 		if err != nil {
 			return err
 		}
-		cases[c.ID] = c
-		*touched = append(*touched, c.Parties()...)
 		results[i] = &syncv1.PushResult{ChangeId: id.String(), Outcome: syncv1.PushResult_OUTCOME_APPLIED, CaseVersion: c.Version, ServerSeq: seq}
 		inBatch[id] = results[i]
+		if err := s.followUps(tx, c, id, env, now); err != nil {
+			return err
+		}
+		cases[c.ID] = c
+		*touched = append(*touched, c.Parties()...)
 	}
 	return nil
 }
