@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/bianmin/bianmin/shared/caseflow"
 	"github.com/bianmin/bianmin/shared/casefile"
+	"github.com/bianmin/bianmin/shared/caseflow"
 	"github.com/bianmin/bianmin/shared/catalog"
 	"github.com/bianmin/bianmin/shared/wire"
 	"github.com/bianmin/bianmin/syncserver/internal/store"
