@@ -430,6 +430,7 @@ func effects(c *Case, from, to caseflow.Status, ch *Change, day workcal.Date, en
 			return invalid("rating_level", "rating.level", "评价等级应为 1 到 5。", "the rating must be from 1 to 5.")
 		}
 		cp := *r
+		cp.On = day
 		c.Rating = &cp
 	case caseflow.Warn:
 		w := ch.Warning

@@ -142,9 +142,10 @@ type Delivery struct {
 
 // Rating is the applicant's 好差评 after closure.
 type Rating struct {
-	Level   int    `json:"level"` // 5 非常满意 … 1 非常不满意
-	Comment string `json:"comment,omitempty"`
-	Named   bool   `json:"named,omitempty"` // the rater left their name (实名差评 must be followed up)
+	Level   int          `json:"level"` // 5 非常满意 … 1 非常不满意
+	Comment string       `json:"comment,omitempty"`
+	Named   bool         `json:"named,omitempty"` // the rater left their name (实名差评 must be followed up)
+	On      workcal.Date `json:"on,omitzero"`     // the day it was given (set by Apply)
 }
 
 // IsBad reports whether the rating is a bad review (差评: 2 or 1).

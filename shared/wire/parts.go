@@ -199,11 +199,15 @@ func deliveryFromWire(w *syncv1.Delivery) (*casefile.Delivery, error) {
 }
 
 func ratingToWire(r *casefile.Rating) *syncv1.Rating {
-	return &syncv1.Rating{Level: int32Of(r.Level), Comment: r.Comment, Named: r.Named}
+	return &syncv1.Rating{Level: int32Of(r.Level), Comment: r.Comment, Named: r.Named, On: dateToWire(r.On)}
 }
 
-func ratingFromWire(w *syncv1.Rating) *casefile.Rating {
-	return &casefile.Rating{Level: int(w.GetLevel()), Comment: w.GetComment(), Named: w.GetNamed()}
+func ratingFromWire(w *syncv1.Rating) (*casefile.Rating, error) {
+	on, err := dateFromWire("on", w.GetOn())
+	if err != nil {
+		return nil, err
+	}
+	return &casefile.Rating{Level: int(w.GetLevel()), Comment: w.GetComment(), Named: w.GetNamed(), On: on}, nil
 }
 
 func warningToWire(x *casefile.Warning) *syncv1.Warning {

@@ -139,7 +139,9 @@ func ChangeFromWire(w *syncv1.Change) (*casefile.Change, error) {
 		}
 	}
 	if x := w.GetRating(); x != nil {
-		c.Rating = ratingFromWire(x)
+		if c.Rating, err = ratingFromWire(x); err != nil {
+			return nil, within("rating", err)
+		}
 	}
 	if x := w.GetWarning(); x != nil {
 		v, err := warningFromWire(x)
@@ -292,7 +294,9 @@ func CaseFromWire(w *syncv1.Case) (*casefile.Case, error) {
 		}
 	}
 	if x := w.GetRating(); x != nil {
-		c.Rating = ratingFromWire(x)
+		if c.Rating, err = ratingFromWire(x); err != nil {
+			return nil, within("rating", err)
+		}
 	}
 	if c.Warnings, err = messagesFromWireErr("warnings", w.GetWarnings(), warningFromWire); err != nil {
 		return nil, err

@@ -1401,10 +1401,12 @@ func (x *Delivery) GetOn() string {
 
 // Rating is the applicant's service rating, 1 to 5.
 type Rating struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Level         int32                  `protobuf:"varint,1,opt,name=level,proto3" json:"level,omitempty"`
-	Comment       string                 `protobuf:"bytes,2,opt,name=comment,proto3" json:"comment,omitempty"`
-	Named         bool                   `protobuf:"varint,3,opt,name=named,proto3" json:"named,omitempty"`
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Level   int32                  `protobuf:"varint,1,opt,name=level,proto3" json:"level,omitempty"`
+	Comment string                 `protobuf:"bytes,2,opt,name=comment,proto3" json:"comment,omitempty"`
+	Named   bool                   `protobuf:"varint,3,opt,name=named,proto3" json:"named,omitempty"`
+	// The day it was given.
+	On            string `protobuf:"bytes,4,opt,name=on,proto3" json:"on,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1458,6 +1460,13 @@ func (x *Rating) GetNamed() bool {
 		return x.Named
 	}
 	return false
+}
+
+func (x *Rating) GetOn() string {
+	if x != nil {
+		return x.On
+	}
+	return ""
 }
 
 // Warning is an electronic-supervision warning.
@@ -2633,11 +2642,12 @@ const file_bianmin_sync_v1_model_proto_rawDesc = "" +
 	"\bDelivery\x12\x16\n" +
 	"\x06method\x18\x01 \x01(\tR\x06method\x12\x12\n" +
 	"\x04note\x18\x02 \x01(\tR\x04note\x12\x0e\n" +
-	"\x02on\x18\x03 \x01(\tR\x02on\"N\n" +
+	"\x02on\x18\x03 \x01(\tR\x02on\"^\n" +
 	"\x06Rating\x12\x14\n" +
 	"\x05level\x18\x01 \x01(\x05R\x05level\x12\x18\n" +
 	"\acomment\x18\x02 \x01(\tR\acomment\x12\x14\n" +
-	"\x05named\x18\x03 \x01(\bR\x05named\"w\n" +
+	"\x05named\x18\x03 \x01(\bR\x05named\x12\x0e\n" +
+	"\x02on\x18\x04 \x01(\tR\x02on\"w\n" +
 	"\aWarning\x12\x14\n" +
 	"\x05level\x18\x01 \x01(\tR\x05level\x12\x14\n" +
 	"\x05scope\x18\x02 \x01(\tR\x05scope\x12\x16\n" +
