@@ -91,6 +91,7 @@ func TestListCases(t *testing.T) {
 		{"one character: surname", store.Filter{Query: "李"}, []string{"c3"}},
 		{"number prefix, lower case", store.Filter{Query: "t01-20260212-000", Sort: "number"}, []string{"c1", "c2", "c3", "c4", "c5"}},
 		{"number fragment", store.Filter{Query: "0003"}, []string{"c3"}},
+		{"whole number, lower case", store.Filter{Query: "t01-20260212-0002"}, []string{"c2"}},
 		{"short number prefix", store.Filter{Query: "T0", Sort: "number", Desc: true}, []string{"c5", "c4", "c3", "c2", "c1"}},
 		{"masked ID fragment", store.Filter{Query: "440305"}, []string{"c3"}},
 		{"full ID: only that person", store.Filter{Query: zhangID}, []string{"c1"}},
@@ -118,6 +119,22 @@ func TestListCases(t *testing.T) {
 			}
 		})
 	}
+	// A search with many matches is paged by walking the sort index: the
+	// same pages, in the same order.
+	for _, f := range []store.Filter{
+		{Query: "养老保险"}, {Query: "养老保险", Sort: "received", Desc: true}, {Query: "T01-2026", Sort: "number"},
+		{Query: "110105", Sort: "due"}, {Query: "110105", Sort: "due", Limit: 1, Offset: 1}, {Query: "张三 养老保险"},
+		{Query: "110105", Sort: "state"}, {Query: "110105", States: []caseflow.State{caseflow.Accepted}},
+	} {
+		want, wantTotal := list(f)
+		restore := store.SetManyMatches(1)
+		got, total := list(f)
+		restore()
+		if !slices.Equal(got, want) || total != wantTotal {
+			t.Errorf("%+v walking the index: %v (%d), want %v (%d)", f, got, total, want, wantTotal)
+		}
+	}
+
 	if _, total := list(store.Filter{Sort: "received", Limit: 2, Offset: 2}); total != 5 {
 		t.Errorf("total of a page = %d, want 5", total)
 	}
