@@ -8,8 +8,8 @@
 package supervise
 
 import (
-	"github.com/bianmin/bianmin/shared/caseflow"
 	"github.com/bianmin/bianmin/shared/casefile"
+	"github.com/bianmin/bianmin/shared/caseflow"
 	"github.com/bianmin/bianmin/shared/workcal"
 )
 

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bianmin/bianmin/shared/caseflow"
 	"github.com/bianmin/bianmin/shared/casefile"
+	"github.com/bianmin/bianmin/shared/caseflow"
 	"github.com/bianmin/bianmin/shared/catalog"
 	"github.com/bianmin/bianmin/shared/fixture"
 	"github.com/bianmin/bianmin/shared/supervise"

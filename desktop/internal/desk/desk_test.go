@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bianmin/bianmin/shared/passwd"
 	"github.com/bianmin/bianmin/desktop/internal/desk"
 	"github.com/bianmin/bianmin/desktop/internal/notice"
 	"github.com/bianmin/bianmin/desktop/internal/store"
@@ -17,13 +16,16 @@ import (
 	"github.com/bianmin/bianmin/shared/caseflow"
 	"github.com/bianmin/bianmin/shared/catalog"
 	"github.com/bianmin/bianmin/shared/fixture"
+	"github.com/bianmin/bianmin/shared/passwd"
 	"github.com/bianmin/bianmin/shared/workcal"
 	"github.com/google/uuid"
 )
 
 var ctx = context.Background()
 
-func init() { passwd.Default = passwd.Params{Memory: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32} }
+func init() {
+	passwd.Default = passwd.Params{Memory: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+}
 
 // thursday is 12 Feb 2026, the worked example of domain.md §4.
 var thursday = time.Date(2026, 2, 12, 10, 0, 0, 0, workcal.Shanghai)

@@ -6,11 +6,11 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/bianmin/bianmin/shared/passwd"
 	"github.com/bianmin/bianmin/desktop/internal/store"
 	"github.com/bianmin/bianmin/shared/bmerr"
 	"github.com/bianmin/bianmin/shared/caseflow"
 	"github.com/bianmin/bianmin/shared/catalog"
+	"github.com/bianmin/bianmin/shared/passwd"
 )
 
 // ErrSignIn is the one answer to a wrong name or a wrong password: which of
