@@ -12,6 +12,8 @@ package i18n
 import (
 	"embed"
 	"fmt"
+	"os"
+	"strings"
 	"sync"
 
 	"fyne.io/fyne/v2"
@@ -39,6 +41,7 @@ var (
 // anything else means Chinese). Screens built afterwards use it; built ones
 // are rebuilt by the caller.
 func Use(language string) error {
+	quietCLocale()
 	if language != English {
 		language = Chinese
 	}
@@ -56,6 +59,25 @@ func Use(language string) error {
 	}
 	current = language
 	return nil
+}
+
+// quietCLocale: under LANG=C.UTF-8 (CI, containers) fyne cannot parse the
+// system locale "C" and logs an error on every table loaded. LANGUAGE is
+// what it reads first when set, and the app picks its language itself
+// anyway, so naming one there only quiets the log.
+func quietCLocale() {
+	if os.Getenv("LANGUAGE") != "" {
+		return
+	}
+	loc := ""
+	for _, env := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		if loc = os.Getenv(env); loc != "" {
+			break
+		}
+	}
+	if loc == "C" || loc == "POSIX" || strings.HasPrefix(loc, "C.") || strings.HasPrefix(loc, "POSIX.") {
+		os.Setenv("LANGUAGE", "en")
+	}
 }
 
 // Current returns the language in use ("" before the first Use).
