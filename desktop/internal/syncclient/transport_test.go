@@ -25,7 +25,6 @@ type faultyTransport struct {
 	// probabilities, each per request
 	dropRequest, dropReply, duplicate, replayOld float64
 	old                                          [][]byte // earlier push bodies, for replays
-	oldPath                                      string
 	down                                         atomic.Bool
 
 	// chunk records UploadChunk offsets the server answered, and hook may
