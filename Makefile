@@ -44,7 +44,25 @@ fuzz-short: ## a few seconds of fuzzing per target, for CI
 bench: ## sync benchmarks: prints BENCH lines
 	$(GO) run ./syncserver/cmd/loadgen $(BENCHFLAGS)
 
+build: ## build bin/syncserver and bin/bianmin (the station app) for this Linux machine
+	$(GO) build -o $(BIN)/syncserver ./syncserver
+	$(GO) build -o $(BIN)/bianmin ./desktop
+
+build-windows: ## cross-build bin/bianmin.exe for Windows with mingw-w64
+	./scripts/install-deps.sh --windows
+	CC=x86_64-w64-mingw32-gcc CGO_ENABLED=1 GOOS=windows GOARCH=amd64 \
+		$(GO) build -ldflags "-H=windowsgui" -o $(BIN)/bianmin.exe ./desktop
+
+demo: ## run it: a demo central server and the station app enrolled to it (.demo/)
+	./scripts/demo.sh
+
+screenshots: ## run the real app under Xvfb and save PNGs of the main screens to docs/screenshots/
+	./scripts/screenshots.sh
+
+bench-desktop: ## station app benchmarks over 200,000 cases: launch, search p50/p95, intake save
+	$(GO) test -run '^$$' -bench . -benchtime 5x ./desktop/internal/ui/ | grep -E '^(BENCH|Benchmark)'
+
 tidy: ## go mod tidy
 	$(GO) mod tidy
 
-.PHONY: help test unit test-long lint generate check-generate fuzz fuzz-short bench tidy
+.PHONY: help test unit test-long lint generate check-generate fuzz fuzz-short bench build build-windows demo screenshots bench-desktop tidy
