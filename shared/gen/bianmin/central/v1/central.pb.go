@@ -1974,11 +1974,1249 @@ func (x *RecordFollowUpResponse) GetItem() *Rectification {
 	return nil
 }
 
+// Device is an enrolled station computer.
+type Device struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	Name          string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	EnrolledAt    *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=enrolled_at,json=enrolledAt,proto3" json:"enrolled_at,omitempty"`
+	LastSeenAt    *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=last_seen_at,json=lastSeenAt,proto3" json:"last_seen_at,omitempty"`
+	RevokedAt     *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=revoked_at,json=revokedAt,proto3" json:"revoked_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Device) Reset() {
+	*x = Device{}
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Device) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Device) ProtoMessage() {}
+
+func (x *Device) ProtoReflect() protoreflect.Message {
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Device.ProtoReflect.Descriptor instead.
+func (*Device) Descriptor() ([]byte, []int) {
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *Device) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *Device) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *Device) GetEnrolledAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.EnrolledAt
+	}
+	return nil
+}
+
+func (x *Device) GetLastSeenAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.LastSeenAt
+	}
+	return nil
+}
+
+func (x *Device) GetRevokedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.RevokedAt
+	}
+	return nil
+}
+
+// StationInfo is a station with its devices and case counts.
+type StationInfo struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Station       *v1.Station            `protobuf:"bytes,1,opt,name=station,proto3" json:"station,omitempty"`
+	Devices       []*Device              `protobuf:"bytes,2,rep,name=devices,proto3" json:"devices,omitempty"`
+	OpenCases     int32                  `protobuf:"varint,3,opt,name=open_cases,json=openCases,proto3" json:"open_cases,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StationInfo) Reset() {
+	*x = StationInfo{}
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StationInfo) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StationInfo) ProtoMessage() {}
+
+func (x *StationInfo) ProtoReflect() protoreflect.Message {
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StationInfo.ProtoReflect.Descriptor instead.
+func (*StationInfo) Descriptor() ([]byte, []int) {
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *StationInfo) GetStation() *v1.Station {
+	if x != nil {
+		return x.Station
+	}
+	return nil
+}
+
+func (x *StationInfo) GetDevices() []*Device {
+	if x != nil {
+		return x.Devices
+	}
+	return nil
+}
+
+func (x *StationInfo) GetOpenCases() int32 {
+	if x != nil {
+		return x.OpenCases
+	}
+	return 0
+}
+
+// ListStationsRequest is empty.
+type ListStationsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListStationsRequest) Reset() {
+	*x = ListStationsRequest{}
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListStationsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListStationsRequest) ProtoMessage() {}
+
+func (x *ListStationsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListStationsRequest.ProtoReflect.Descriptor instead.
+func (*ListStationsRequest) Descriptor() ([]byte, []int) {
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{29}
+}
+
+// ListStationsResponse lists stations.
+type ListStationsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Stations      []*StationInfo         `protobuf:"bytes,1,rep,name=stations,proto3" json:"stations,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListStationsResponse) Reset() {
+	*x = ListStationsResponse{}
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListStationsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListStationsResponse) ProtoMessage() {}
+
+func (x *ListStationsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListStationsResponse.ProtoReflect.Descriptor instead.
+func (*ListStationsResponse) Descriptor() ([]byte, []int) {
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *ListStationsResponse) GetStations() []*StationInfo {
+	if x != nil {
+		return x.Stations
+	}
+	return nil
+}
+
+// CreateStationRequest names the new station.
+type CreateStationRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Station       *v1.Station            `protobuf:"bytes,1,opt,name=station,proto3" json:"station,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateStationRequest) Reset() {
+	*x = CreateStationRequest{}
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateStationRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateStationRequest) ProtoMessage() {}
+
+func (x *CreateStationRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateStationRequest.ProtoReflect.Descriptor instead.
+func (*CreateStationRequest) Descriptor() ([]byte, []int) {
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *CreateStationRequest) GetStation() *v1.Station {
+	if x != nil {
+		return x.Station
+	}
+	return nil
+}
+
+// CreateStationResponse is empty.
+type CreateStationResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateStationResponse) Reset() {
+	*x = CreateStationResponse{}
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateStationResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateStationResponse) ProtoMessage() {}
+
+func (x *CreateStationResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateStationResponse.ProtoReflect.Descriptor instead.
+func (*CreateStationResponse) Descriptor() ([]byte, []int) {
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{32}
+}
+
+// IssueEnrollCodeRequest names the station.
+type IssueEnrollCodeRequest struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Station string                 `protobuf:"bytes,1,opt,name=station,proto3" json:"station,omitempty"`
+	// Hours the code stays valid (default 168).
+	ValidHours    int32 `protobuf:"varint,2,opt,name=valid_hours,json=validHours,proto3" json:"valid_hours,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *IssueEnrollCodeRequest) Reset() {
+	*x = IssueEnrollCodeRequest{}
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *IssueEnrollCodeRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*IssueEnrollCodeRequest) ProtoMessage() {}
+
+func (x *IssueEnrollCodeRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use IssueEnrollCodeRequest.ProtoReflect.Descriptor instead.
+func (*IssueEnrollCodeRequest) Descriptor() ([]byte, []int) {
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *IssueEnrollCodeRequest) GetStation() string {
+	if x != nil {
+		return x.Station
+	}
+	return ""
+}
+
+func (x *IssueEnrollCodeRequest) GetValidHours() int32 {
+	if x != nil {
+		return x.ValidHours
+	}
+	return 0
+}
+
+// IssueEnrollCodeResponse carries the code, shown once.
+type IssueEnrollCodeResponse struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	Code      string                 `protobuf:"bytes,1,opt,name=code,proto3" json:"code,omitempty"`
+	ExpiresAt *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=expires_at,json=expiresAt,proto3" json:"expires_at,omitempty"`
+	// The server address the station should use, as central knows itself.
+	ServerUrl     string `protobuf:"bytes,3,opt,name=server_url,json=serverUrl,proto3" json:"server_url,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *IssueEnrollCodeResponse) Reset() {
+	*x = IssueEnrollCodeResponse{}
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *IssueEnrollCodeResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*IssueEnrollCodeResponse) ProtoMessage() {}
+
+func (x *IssueEnrollCodeResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use IssueEnrollCodeResponse.ProtoReflect.Descriptor instead.
+func (*IssueEnrollCodeResponse) Descriptor() ([]byte, []int) {
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *IssueEnrollCodeResponse) GetCode() string {
+	if x != nil {
+		return x.Code
+	}
+	return ""
+}
+
+func (x *IssueEnrollCodeResponse) GetExpiresAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ExpiresAt
+	}
+	return nil
+}
+
+func (x *IssueEnrollCodeResponse) GetServerUrl() string {
+	if x != nil {
+		return x.ServerUrl
+	}
+	return ""
+}
+
+// RevokeDeviceRequest names the device.
+type RevokeDeviceRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	DeviceId      string                 `protobuf:"bytes,1,opt,name=device_id,json=deviceId,proto3" json:"device_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RevokeDeviceRequest) Reset() {
+	*x = RevokeDeviceRequest{}
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RevokeDeviceRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RevokeDeviceRequest) ProtoMessage() {}
+
+func (x *RevokeDeviceRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RevokeDeviceRequest.ProtoReflect.Descriptor instead.
+func (*RevokeDeviceRequest) Descriptor() ([]byte, []int) {
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *RevokeDeviceRequest) GetDeviceId() string {
+	if x != nil {
+		return x.DeviceId
+	}
+	return ""
+}
+
+// OpenCase is what central last knew of one of the station's open cases.
+type OpenCase struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	CaseId        string                 `protobuf:"bytes,1,opt,name=case_id,json=caseId,proto3" json:"case_id,omitempty"`
+	Number        string                 `protobuf:"bytes,2,opt,name=number,proto3" json:"number,omitempty"`
+	MatterName    string                 `protobuf:"bytes,3,opt,name=matter_name,json=matterName,proto3" json:"matter_name,omitempty"`
+	State         string                 `protobuf:"bytes,4,opt,name=state,proto3" json:"state,omitempty"`
+	Version       int64                  `protobuf:"varint,5,opt,name=version,proto3" json:"version,omitempty"`
+	UpdatedAt     *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=updated_at,json=updatedAt,proto3" json:"updated_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *OpenCase) Reset() {
+	*x = OpenCase{}
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *OpenCase) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*OpenCase) ProtoMessage() {}
+
+func (x *OpenCase) ProtoReflect() protoreflect.Message {
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use OpenCase.ProtoReflect.Descriptor instead.
+func (*OpenCase) Descriptor() ([]byte, []int) {
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{36}
+}
+
+func (x *OpenCase) GetCaseId() string {
+	if x != nil {
+		return x.CaseId
+	}
+	return ""
+}
+
+func (x *OpenCase) GetNumber() string {
+	if x != nil {
+		return x.Number
+	}
+	return ""
+}
+
+func (x *OpenCase) GetMatterName() string {
+	if x != nil {
+		return x.MatterName
+	}
+	return ""
+}
+
+func (x *OpenCase) GetState() string {
+	if x != nil {
+		return x.State
+	}
+	return ""
+}
+
+func (x *OpenCase) GetVersion() int64 {
+	if x != nil {
+		return x.Version
+	}
+	return 0
+}
+
+func (x *OpenCase) GetUpdatedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.UpdatedAt
+	}
+	return nil
+}
+
+// RevokeDeviceResponse lists the station's open cases for follow-up.
+type RevokeDeviceResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Station       string                 `protobuf:"bytes,1,opt,name=station,proto3" json:"station,omitempty"`
+	OpenCases     []*OpenCase            `protobuf:"bytes,2,rep,name=open_cases,json=openCases,proto3" json:"open_cases,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RevokeDeviceResponse) Reset() {
+	*x = RevokeDeviceResponse{}
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[37]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RevokeDeviceResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RevokeDeviceResponse) ProtoMessage() {}
+
+func (x *RevokeDeviceResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[37]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RevokeDeviceResponse.ProtoReflect.Descriptor instead.
+func (*RevokeDeviceResponse) Descriptor() ([]byte, []int) {
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{37}
+}
+
+func (x *RevokeDeviceResponse) GetStation() string {
+	if x != nil {
+		return x.Station
+	}
+	return ""
+}
+
+func (x *RevokeDeviceResponse) GetOpenCases() []*OpenCase {
+	if x != nil {
+		return x.OpenCases
+	}
+	return nil
+}
+
+// ListUsersRequest is empty.
+type ListUsersRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListUsersRequest) Reset() {
+	*x = ListUsersRequest{}
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[38]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListUsersRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListUsersRequest) ProtoMessage() {}
+
+func (x *ListUsersRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[38]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListUsersRequest.ProtoReflect.Descriptor instead.
+func (*ListUsersRequest) Descriptor() ([]byte, []int) {
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{38}
+}
+
+// ListUsersResponse lists users.
+type ListUsersResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Users         []*UserInfo            `protobuf:"bytes,1,rep,name=users,proto3" json:"users,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListUsersResponse) Reset() {
+	*x = ListUsersResponse{}
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[39]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListUsersResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListUsersResponse) ProtoMessage() {}
+
+func (x *ListUsersResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[39]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListUsersResponse.ProtoReflect.Descriptor instead.
+func (*ListUsersResponse) Descriptor() ([]byte, []int) {
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{39}
+}
+
+func (x *ListUsersResponse) GetUsers() []*UserInfo {
+	if x != nil {
+		return x.Users
+	}
+	return nil
+}
+
+// UserInfo is a user with their status.
+type UserInfo struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	User          *User                  `protobuf:"bytes,1,opt,name=user,proto3" json:"user,omitempty"`
+	Disabled      bool                   `protobuf:"varint,2,opt,name=disabled,proto3" json:"disabled,omitempty"`
+	CreatedAt     *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserInfo) Reset() {
+	*x = UserInfo{}
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[40]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserInfo) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserInfo) ProtoMessage() {}
+
+func (x *UserInfo) ProtoReflect() protoreflect.Message {
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[40]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserInfo.ProtoReflect.Descriptor instead.
+func (*UserInfo) Descriptor() ([]byte, []int) {
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{40}
+}
+
+func (x *UserInfo) GetUser() *User {
+	if x != nil {
+		return x.User
+	}
+	return nil
+}
+
+func (x *UserInfo) GetDisabled() bool {
+	if x != nil {
+		return x.Disabled
+	}
+	return false
+}
+
+func (x *UserInfo) GetCreatedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreatedAt
+	}
+	return nil
+}
+
+// SaveUserRequest creates or updates a user.
+type SaveUserRequest struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	User     *User                  `protobuf:"bytes,1,opt,name=user,proto3" json:"user,omitempty"`
+	Disabled bool                   `protobuf:"varint,2,opt,name=disabled,proto3" json:"disabled,omitempty"`
+	// Create: the initial password (required). Update: must be empty.
+	Password      string `protobuf:"bytes,3,opt,name=password,proto3" json:"password,omitempty"`
+	Create        bool   `protobuf:"varint,4,opt,name=create,proto3" json:"create,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SaveUserRequest) Reset() {
+	*x = SaveUserRequest{}
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[41]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SaveUserRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SaveUserRequest) ProtoMessage() {}
+
+func (x *SaveUserRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[41]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SaveUserRequest.ProtoReflect.Descriptor instead.
+func (*SaveUserRequest) Descriptor() ([]byte, []int) {
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{41}
+}
+
+func (x *SaveUserRequest) GetUser() *User {
+	if x != nil {
+		return x.User
+	}
+	return nil
+}
+
+func (x *SaveUserRequest) GetDisabled() bool {
+	if x != nil {
+		return x.Disabled
+	}
+	return false
+}
+
+func (x *SaveUserRequest) GetPassword() string {
+	if x != nil {
+		return x.Password
+	}
+	return ""
+}
+
+func (x *SaveUserRequest) GetCreate() bool {
+	if x != nil {
+		return x.Create
+	}
+	return false
+}
+
+// SaveUserResponse is the saved user.
+type SaveUserResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	User          *UserInfo              `protobuf:"bytes,1,opt,name=user,proto3" json:"user,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SaveUserResponse) Reset() {
+	*x = SaveUserResponse{}
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[42]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SaveUserResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SaveUserResponse) ProtoMessage() {}
+
+func (x *SaveUserResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[42]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SaveUserResponse.ProtoReflect.Descriptor instead.
+func (*SaveUserResponse) Descriptor() ([]byte, []int) {
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{42}
+}
+
+func (x *SaveUserResponse) GetUser() *UserInfo {
+	if x != nil {
+		return x.User
+	}
+	return nil
+}
+
+// ResetPasswordRequest sets a user's password.
+type ResetPasswordRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Username      string                 `protobuf:"bytes,1,opt,name=username,proto3" json:"username,omitempty"`
+	Password      string                 `protobuf:"bytes,2,opt,name=password,proto3" json:"password,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResetPasswordRequest) Reset() {
+	*x = ResetPasswordRequest{}
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[43]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResetPasswordRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResetPasswordRequest) ProtoMessage() {}
+
+func (x *ResetPasswordRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[43]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResetPasswordRequest.ProtoReflect.Descriptor instead.
+func (*ResetPasswordRequest) Descriptor() ([]byte, []int) {
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{43}
+}
+
+func (x *ResetPasswordRequest) GetUsername() string {
+	if x != nil {
+		return x.Username
+	}
+	return ""
+}
+
+func (x *ResetPasswordRequest) GetPassword() string {
+	if x != nil {
+		return x.Password
+	}
+	return ""
+}
+
+// ResetPasswordResponse is empty.
+type ResetPasswordResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResetPasswordResponse) Reset() {
+	*x = ResetPasswordResponse{}
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[44]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResetPasswordResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResetPasswordResponse) ProtoMessage() {}
+
+func (x *ResetPasswordResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[44]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResetPasswordResponse.ProtoReflect.Descriptor instead.
+func (*ResetPasswordResponse) Descriptor() ([]byte, []int) {
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{44}
+}
+
+// GetCatalogRequest is empty.
+type GetCatalogRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetCatalogRequest) Reset() {
+	*x = GetCatalogRequest{}
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[45]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetCatalogRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetCatalogRequest) ProtoMessage() {}
+
+func (x *GetCatalogRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[45]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetCatalogRequest.ProtoReflect.Descriptor instead.
+func (*GetCatalogRequest) Descriptor() ([]byte, []int) {
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{45}
+}
+
+// GetCatalogResponse carries the current files.
+type GetCatalogResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Version       int32                  `protobuf:"varint,1,opt,name=version,proto3" json:"version,omitempty"`
+	CatalogJson   []byte                 `protobuf:"bytes,2,opt,name=catalog_json,json=catalogJson,proto3" json:"catalog_json,omitempty"`
+	CalendarJson  []byte                 `protobuf:"bytes,3,opt,name=calendar_json,json=calendarJson,proto3" json:"calendar_json,omitempty"`
+	PublishedAt   *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=published_at,json=publishedAt,proto3" json:"published_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetCatalogResponse) Reset() {
+	*x = GetCatalogResponse{}
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[46]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetCatalogResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetCatalogResponse) ProtoMessage() {}
+
+func (x *GetCatalogResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[46]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetCatalogResponse.ProtoReflect.Descriptor instead.
+func (*GetCatalogResponse) Descriptor() ([]byte, []int) {
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{46}
+}
+
+func (x *GetCatalogResponse) GetVersion() int32 {
+	if x != nil {
+		return x.Version
+	}
+	return 0
+}
+
+func (x *GetCatalogResponse) GetCatalogJson() []byte {
+	if x != nil {
+		return x.CatalogJson
+	}
+	return nil
+}
+
+func (x *GetCatalogResponse) GetCalendarJson() []byte {
+	if x != nil {
+		return x.CalendarJson
+	}
+	return nil
+}
+
+func (x *GetCatalogResponse) GetPublishedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.PublishedAt
+	}
+	return nil
+}
+
+// PublishCatalogRequest carries the edited files.
+type PublishCatalogRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	CatalogJson   []byte                 `protobuf:"bytes,1,opt,name=catalog_json,json=catalogJson,proto3" json:"catalog_json,omitempty"`
+	CalendarJson  []byte                 `protobuf:"bytes,2,opt,name=calendar_json,json=calendarJson,proto3" json:"calendar_json,omitempty"`
+	DryRun        bool                   `protobuf:"varint,3,opt,name=dry_run,json=dryRun,proto3" json:"dry_run,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PublishCatalogRequest) Reset() {
+	*x = PublishCatalogRequest{}
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[47]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PublishCatalogRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PublishCatalogRequest) ProtoMessage() {}
+
+func (x *PublishCatalogRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[47]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PublishCatalogRequest.ProtoReflect.Descriptor instead.
+func (*PublishCatalogRequest) Descriptor() ([]byte, []int) {
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{47}
+}
+
+func (x *PublishCatalogRequest) GetCatalogJson() []byte {
+	if x != nil {
+		return x.CatalogJson
+	}
+	return nil
+}
+
+func (x *PublishCatalogRequest) GetCalendarJson() []byte {
+	if x != nil {
+		return x.CalendarJson
+	}
+	return nil
+}
+
+func (x *PublishCatalogRequest) GetDryRun() bool {
+	if x != nil {
+		return x.DryRun
+	}
+	return false
+}
+
+// Problem is one validation problem, naming the matter and the field.
+type Problem struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Field         string                 `protobuf:"bytes,1,opt,name=field,proto3" json:"field,omitempty"`
+	Reason        string                 `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	MessageZh     string                 `protobuf:"bytes,3,opt,name=message_zh,json=messageZh,proto3" json:"message_zh,omitempty"`
+	MessageEn     string                 `protobuf:"bytes,4,opt,name=message_en,json=messageEn,proto3" json:"message_en,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Problem) Reset() {
+	*x = Problem{}
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[48]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Problem) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Problem) ProtoMessage() {}
+
+func (x *Problem) ProtoReflect() protoreflect.Message {
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[48]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Problem.ProtoReflect.Descriptor instead.
+func (*Problem) Descriptor() ([]byte, []int) {
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{48}
+}
+
+func (x *Problem) GetField() string {
+	if x != nil {
+		return x.Field
+	}
+	return ""
+}
+
+func (x *Problem) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *Problem) GetMessageZh() string {
+	if x != nil {
+		return x.MessageZh
+	}
+	return ""
+}
+
+func (x *Problem) GetMessageEn() string {
+	if x != nil {
+		return x.MessageEn
+	}
+	return ""
+}
+
+// PublishCatalogResponse is the new version, or the problems.
+type PublishCatalogResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Version       int32                  `protobuf:"varint,1,opt,name=version,proto3" json:"version,omitempty"`
+	Problems      []*Problem             `protobuf:"bytes,2,rep,name=problems,proto3" json:"problems,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PublishCatalogResponse) Reset() {
+	*x = PublishCatalogResponse{}
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[49]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PublishCatalogResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PublishCatalogResponse) ProtoMessage() {}
+
+func (x *PublishCatalogResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[49]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PublishCatalogResponse.ProtoReflect.Descriptor instead.
+func (*PublishCatalogResponse) Descriptor() ([]byte, []int) {
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{49}
+}
+
+func (x *PublishCatalogResponse) GetVersion() int32 {
+	if x != nil {
+		return x.Version
+	}
+	return 0
+}
+
+func (x *PublishCatalogResponse) GetProblems() []*Problem {
+	if x != nil {
+		return x.Problems
+	}
+	return nil
+}
+
 var File_bianmin_central_v1_central_proto protoreflect.FileDescriptor
 
 const file_bianmin_central_v1_central_proto_rawDesc = "" +
 	"\n" +
-	" bianmin/central/v1/central.proto\x12\x12bianmin.central.v1\x1a\x1bbianmin/sync/v1/model.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"j\n" +
+	" bianmin/central/v1/central.proto\x12\x12bianmin.central.v1\x1a\x1bbianmin/sync/v1/model.proto\x1a\x1abianmin/sync/v1/sync.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"j\n" +
 	"\x04User\x12\x1a\n" +
 	"\busername\x18\x01 \x01(\tR\busername\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x12\n" +
@@ -2143,7 +3381,91 @@ const file_bianmin_central_v1_central_proto_rawDesc = "" +
 	"\x04note\x18\x03 \x01(\tR\x04note\x12\x18\n" +
 	"\aoutcome\x18\x04 \x01(\tR\aoutcome\"O\n" +
 	"\x16RecordFollowUpResponse\x125\n" +
-	"\x04item\x18\x01 \x01(\v2!.bianmin.central.v1.RectificationR\x04item2\xb2\x01\n" +
+	"\x04item\x18\x01 \x01(\v2!.bianmin.central.v1.RectificationR\x04item\"\xe2\x01\n" +
+	"\x06Device\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12;\n" +
+	"\venrolled_at\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"enrolledAt\x12<\n" +
+	"\flast_seen_at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"lastSeenAt\x129\n" +
+	"\n" +
+	"revoked_at\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\trevokedAt\"\x96\x01\n" +
+	"\vStationInfo\x122\n" +
+	"\astation\x18\x01 \x01(\v2\x18.bianmin.sync.v1.StationR\astation\x124\n" +
+	"\adevices\x18\x02 \x03(\v2\x1a.bianmin.central.v1.DeviceR\adevices\x12\x1d\n" +
+	"\n" +
+	"open_cases\x18\x03 \x01(\x05R\topenCases\"\x15\n" +
+	"\x13ListStationsRequest\"S\n" +
+	"\x14ListStationsResponse\x12;\n" +
+	"\bstations\x18\x01 \x03(\v2\x1f.bianmin.central.v1.StationInfoR\bstations\"J\n" +
+	"\x14CreateStationRequest\x122\n" +
+	"\astation\x18\x01 \x01(\v2\x18.bianmin.sync.v1.StationR\astation\"\x17\n" +
+	"\x15CreateStationResponse\"S\n" +
+	"\x16IssueEnrollCodeRequest\x12\x18\n" +
+	"\astation\x18\x01 \x01(\tR\astation\x12\x1f\n" +
+	"\vvalid_hours\x18\x02 \x01(\x05R\n" +
+	"validHours\"\x87\x01\n" +
+	"\x17IssueEnrollCodeResponse\x12\x12\n" +
+	"\x04code\x18\x01 \x01(\tR\x04code\x129\n" +
+	"\n" +
+	"expires_at\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\texpiresAt\x12\x1d\n" +
+	"\n" +
+	"server_url\x18\x03 \x01(\tR\tserverUrl\"2\n" +
+	"\x13RevokeDeviceRequest\x12\x1b\n" +
+	"\tdevice_id\x18\x01 \x01(\tR\bdeviceId\"\xc7\x01\n" +
+	"\bOpenCase\x12\x17\n" +
+	"\acase_id\x18\x01 \x01(\tR\x06caseId\x12\x16\n" +
+	"\x06number\x18\x02 \x01(\tR\x06number\x12\x1f\n" +
+	"\vmatter_name\x18\x03 \x01(\tR\n" +
+	"matterName\x12\x14\n" +
+	"\x05state\x18\x04 \x01(\tR\x05state\x12\x18\n" +
+	"\aversion\x18\x05 \x01(\x03R\aversion\x129\n" +
+	"\n" +
+	"updated_at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt\"m\n" +
+	"\x14RevokeDeviceResponse\x12\x18\n" +
+	"\astation\x18\x01 \x01(\tR\astation\x12;\n" +
+	"\n" +
+	"open_cases\x18\x02 \x03(\v2\x1c.bianmin.central.v1.OpenCaseR\topenCases\"\x12\n" +
+	"\x10ListUsersRequest\"G\n" +
+	"\x11ListUsersResponse\x122\n" +
+	"\x05users\x18\x01 \x03(\v2\x1c.bianmin.central.v1.UserInfoR\x05users\"\x8f\x01\n" +
+	"\bUserInfo\x12,\n" +
+	"\x04user\x18\x01 \x01(\v2\x18.bianmin.central.v1.UserR\x04user\x12\x1a\n" +
+	"\bdisabled\x18\x02 \x01(\bR\bdisabled\x129\n" +
+	"\n" +
+	"created_at\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\"\x8f\x01\n" +
+	"\x0fSaveUserRequest\x12,\n" +
+	"\x04user\x18\x01 \x01(\v2\x18.bianmin.central.v1.UserR\x04user\x12\x1a\n" +
+	"\bdisabled\x18\x02 \x01(\bR\bdisabled\x12\x1a\n" +
+	"\bpassword\x18\x03 \x01(\tR\bpassword\x12\x16\n" +
+	"\x06create\x18\x04 \x01(\bR\x06create\"D\n" +
+	"\x10SaveUserResponse\x120\n" +
+	"\x04user\x18\x01 \x01(\v2\x1c.bianmin.central.v1.UserInfoR\x04user\"N\n" +
+	"\x14ResetPasswordRequest\x12\x1a\n" +
+	"\busername\x18\x01 \x01(\tR\busername\x12\x1a\n" +
+	"\bpassword\x18\x02 \x01(\tR\bpassword\"\x17\n" +
+	"\x15ResetPasswordResponse\"\x13\n" +
+	"\x11GetCatalogRequest\"\xb5\x01\n" +
+	"\x12GetCatalogResponse\x12\x18\n" +
+	"\aversion\x18\x01 \x01(\x05R\aversion\x12!\n" +
+	"\fcatalog_json\x18\x02 \x01(\fR\vcatalogJson\x12#\n" +
+	"\rcalendar_json\x18\x03 \x01(\fR\fcalendarJson\x12=\n" +
+	"\fpublished_at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\vpublishedAt\"x\n" +
+	"\x15PublishCatalogRequest\x12!\n" +
+	"\fcatalog_json\x18\x01 \x01(\fR\vcatalogJson\x12#\n" +
+	"\rcalendar_json\x18\x02 \x01(\fR\fcalendarJson\x12\x17\n" +
+	"\adry_run\x18\x03 \x01(\bR\x06dryRun\"u\n" +
+	"\aProblem\x12\x14\n" +
+	"\x05field\x18\x01 \x01(\tR\x05field\x12\x16\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\x12\x1d\n" +
+	"\n" +
+	"message_zh\x18\x03 \x01(\tR\tmessageZh\x12\x1d\n" +
+	"\n" +
+	"message_en\x18\x04 \x01(\tR\tmessageEn\"k\n" +
+	"\x16PublishCatalogResponse\x12\x18\n" +
+	"\aversion\x18\x01 \x01(\x05R\aversion\x127\n" +
+	"\bproblems\x18\x02 \x03(\v2\x1b.bianmin.central.v1.ProblemR\bproblems2\xb2\x01\n" +
 	"\vAuthService\x12O\n" +
 	"\x06SignIn\x12!.bianmin.central.v1.SignInRequest\x1a\".bianmin.central.v1.SignInResponse\x12R\n" +
 	"\aSignOut\x12\".bianmin.central.v1.SignOutRequest\x1a#.bianmin.central.v1.SignOutResponse2\xb3\x03\n" +
@@ -2156,7 +3478,18 @@ const file_bianmin_central_v1_central_proto_rawDesc = "" +
 	"\x12SupervisionService\x12R\n" +
 	"\aFigures\x12\".bianmin.central.v1.FiguresRequest\x1a#.bianmin.central.v1.FiguresResponse\x12g\n" +
 	"\x0eRectifications\x12).bianmin.central.v1.RectificationsRequest\x1a*.bianmin.central.v1.RectificationsResponse\x12g\n" +
-	"\x0eRecordFollowUp\x12).bianmin.central.v1.RecordFollowUpRequest\x1a*.bianmin.central.v1.RecordFollowUpResponseBDZBgithub.com/bianmin/bianmin/shared/gen/bianmin/central/v1;centralv1b\x06proto3"
+	"\x0eRecordFollowUp\x12).bianmin.central.v1.RecordFollowUpRequest\x1a*.bianmin.central.v1.RecordFollowUpResponse2\x83\a\n" +
+	"\fAdminService\x12a\n" +
+	"\fListStations\x12'.bianmin.central.v1.ListStationsRequest\x1a(.bianmin.central.v1.ListStationsResponse\x12d\n" +
+	"\rCreateStation\x12(.bianmin.central.v1.CreateStationRequest\x1a).bianmin.central.v1.CreateStationResponse\x12j\n" +
+	"\x0fIssueEnrollCode\x12*.bianmin.central.v1.IssueEnrollCodeRequest\x1a+.bianmin.central.v1.IssueEnrollCodeResponse\x12a\n" +
+	"\fRevokeDevice\x12'.bianmin.central.v1.RevokeDeviceRequest\x1a(.bianmin.central.v1.RevokeDeviceResponse\x12X\n" +
+	"\tListUsers\x12$.bianmin.central.v1.ListUsersRequest\x1a%.bianmin.central.v1.ListUsersResponse\x12U\n" +
+	"\bSaveUser\x12#.bianmin.central.v1.SaveUserRequest\x1a$.bianmin.central.v1.SaveUserResponse\x12d\n" +
+	"\rResetPassword\x12(.bianmin.central.v1.ResetPasswordRequest\x1a).bianmin.central.v1.ResetPasswordResponse\x12[\n" +
+	"\n" +
+	"GetCatalog\x12%.bianmin.central.v1.GetCatalogRequest\x1a&.bianmin.central.v1.GetCatalogResponse\x12g\n" +
+	"\x0ePublishCatalog\x12).bianmin.central.v1.PublishCatalogRequest\x1a*.bianmin.central.v1.PublishCatalogResponseBDZBgithub.com/bianmin/bianmin/shared/gen/bianmin/central/v1;centralv1b\x06proto3"
 
 var (
 	file_bianmin_central_v1_central_proto_rawDescOnce sync.Once
@@ -2170,50 +3503,74 @@ func file_bianmin_central_v1_central_proto_rawDescGZIP() []byte {
 	return file_bianmin_central_v1_central_proto_rawDescData
 }
 
-var file_bianmin_central_v1_central_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
+var file_bianmin_central_v1_central_proto_msgTypes = make([]protoimpl.MessageInfo, 50)
 var file_bianmin_central_v1_central_proto_goTypes = []any{
-	(*User)(nil),                   // 0: bianmin.central.v1.User
-	(*SignInRequest)(nil),          // 1: bianmin.central.v1.SignInRequest
-	(*SignInResponse)(nil),         // 2: bianmin.central.v1.SignInResponse
-	(*SignOutRequest)(nil),         // 3: bianmin.central.v1.SignOutRequest
-	(*SignOutResponse)(nil),        // 4: bianmin.central.v1.SignOutResponse
-	(*InboxRequest)(nil),           // 5: bianmin.central.v1.InboxRequest
-	(*InboxItem)(nil),              // 6: bianmin.central.v1.InboxItem
-	(*InboxResponse)(nil),          // 7: bianmin.central.v1.InboxResponse
-	(*GetCaseRequest)(nil),         // 8: bianmin.central.v1.GetCaseRequest
-	(*HistoryEntry)(nil),           // 9: bianmin.central.v1.HistoryEntry
-	(*Task)(nil),                   // 10: bianmin.central.v1.Task
-	(*GetCaseResponse)(nil),        // 11: bianmin.central.v1.GetCaseResponse
-	(*UnmaskRequest)(nil),          // 12: bianmin.central.v1.UnmaskRequest
-	(*UnmaskResponse)(nil),         // 13: bianmin.central.v1.UnmaskResponse
-	(*ActRequest)(nil),             // 14: bianmin.central.v1.ActRequest
-	(*ActResponse)(nil),            // 15: bianmin.central.v1.ActResponse
-	(*ReadAttachmentRequest)(nil),  // 16: bianmin.central.v1.ReadAttachmentRequest
-	(*ReadAttachmentResponse)(nil), // 17: bianmin.central.v1.ReadAttachmentResponse
-	(*FiguresRequest)(nil),         // 18: bianmin.central.v1.FiguresRequest
-	(*Ratio)(nil),                  // 19: bianmin.central.v1.Ratio
-	(*Figures)(nil),                // 20: bianmin.central.v1.Figures
-	(*FiguresResponse)(nil),        // 21: bianmin.central.v1.FiguresResponse
-	(*RectificationsRequest)(nil),  // 22: bianmin.central.v1.RectificationsRequest
-	(*Rectification)(nil),          // 23: bianmin.central.v1.Rectification
-	(*RectificationsResponse)(nil), // 24: bianmin.central.v1.RectificationsResponse
-	(*RecordFollowUpRequest)(nil),  // 25: bianmin.central.v1.RecordFollowUpRequest
-	(*RecordFollowUpResponse)(nil), // 26: bianmin.central.v1.RecordFollowUpResponse
-	(*timestamppb.Timestamp)(nil),  // 27: google.protobuf.Timestamp
-	(*v1.Change)(nil),              // 28: bianmin.sync.v1.Change
-	(*v1.Case)(nil),                // 29: bianmin.sync.v1.Case
+	(*User)(nil),                    // 0: bianmin.central.v1.User
+	(*SignInRequest)(nil),           // 1: bianmin.central.v1.SignInRequest
+	(*SignInResponse)(nil),          // 2: bianmin.central.v1.SignInResponse
+	(*SignOutRequest)(nil),          // 3: bianmin.central.v1.SignOutRequest
+	(*SignOutResponse)(nil),         // 4: bianmin.central.v1.SignOutResponse
+	(*InboxRequest)(nil),            // 5: bianmin.central.v1.InboxRequest
+	(*InboxItem)(nil),               // 6: bianmin.central.v1.InboxItem
+	(*InboxResponse)(nil),           // 7: bianmin.central.v1.InboxResponse
+	(*GetCaseRequest)(nil),          // 8: bianmin.central.v1.GetCaseRequest
+	(*HistoryEntry)(nil),            // 9: bianmin.central.v1.HistoryEntry
+	(*Task)(nil),                    // 10: bianmin.central.v1.Task
+	(*GetCaseResponse)(nil),         // 11: bianmin.central.v1.GetCaseResponse
+	(*UnmaskRequest)(nil),           // 12: bianmin.central.v1.UnmaskRequest
+	(*UnmaskResponse)(nil),          // 13: bianmin.central.v1.UnmaskResponse
+	(*ActRequest)(nil),              // 14: bianmin.central.v1.ActRequest
+	(*ActResponse)(nil),             // 15: bianmin.central.v1.ActResponse
+	(*ReadAttachmentRequest)(nil),   // 16: bianmin.central.v1.ReadAttachmentRequest
+	(*ReadAttachmentResponse)(nil),  // 17: bianmin.central.v1.ReadAttachmentResponse
+	(*FiguresRequest)(nil),          // 18: bianmin.central.v1.FiguresRequest
+	(*Ratio)(nil),                   // 19: bianmin.central.v1.Ratio
+	(*Figures)(nil),                 // 20: bianmin.central.v1.Figures
+	(*FiguresResponse)(nil),         // 21: bianmin.central.v1.FiguresResponse
+	(*RectificationsRequest)(nil),   // 22: bianmin.central.v1.RectificationsRequest
+	(*Rectification)(nil),           // 23: bianmin.central.v1.Rectification
+	(*RectificationsResponse)(nil),  // 24: bianmin.central.v1.RectificationsResponse
+	(*RecordFollowUpRequest)(nil),   // 25: bianmin.central.v1.RecordFollowUpRequest
+	(*RecordFollowUpResponse)(nil),  // 26: bianmin.central.v1.RecordFollowUpResponse
+	(*Device)(nil),                  // 27: bianmin.central.v1.Device
+	(*StationInfo)(nil),             // 28: bianmin.central.v1.StationInfo
+	(*ListStationsRequest)(nil),     // 29: bianmin.central.v1.ListStationsRequest
+	(*ListStationsResponse)(nil),    // 30: bianmin.central.v1.ListStationsResponse
+	(*CreateStationRequest)(nil),    // 31: bianmin.central.v1.CreateStationRequest
+	(*CreateStationResponse)(nil),   // 32: bianmin.central.v1.CreateStationResponse
+	(*IssueEnrollCodeRequest)(nil),  // 33: bianmin.central.v1.IssueEnrollCodeRequest
+	(*IssueEnrollCodeResponse)(nil), // 34: bianmin.central.v1.IssueEnrollCodeResponse
+	(*RevokeDeviceRequest)(nil),     // 35: bianmin.central.v1.RevokeDeviceRequest
+	(*OpenCase)(nil),                // 36: bianmin.central.v1.OpenCase
+	(*RevokeDeviceResponse)(nil),    // 37: bianmin.central.v1.RevokeDeviceResponse
+	(*ListUsersRequest)(nil),        // 38: bianmin.central.v1.ListUsersRequest
+	(*ListUsersResponse)(nil),       // 39: bianmin.central.v1.ListUsersResponse
+	(*UserInfo)(nil),                // 40: bianmin.central.v1.UserInfo
+	(*SaveUserRequest)(nil),         // 41: bianmin.central.v1.SaveUserRequest
+	(*SaveUserResponse)(nil),        // 42: bianmin.central.v1.SaveUserResponse
+	(*ResetPasswordRequest)(nil),    // 43: bianmin.central.v1.ResetPasswordRequest
+	(*ResetPasswordResponse)(nil),   // 44: bianmin.central.v1.ResetPasswordResponse
+	(*GetCatalogRequest)(nil),       // 45: bianmin.central.v1.GetCatalogRequest
+	(*GetCatalogResponse)(nil),      // 46: bianmin.central.v1.GetCatalogResponse
+	(*PublishCatalogRequest)(nil),   // 47: bianmin.central.v1.PublishCatalogRequest
+	(*Problem)(nil),                 // 48: bianmin.central.v1.Problem
+	(*PublishCatalogResponse)(nil),  // 49: bianmin.central.v1.PublishCatalogResponse
+	(*timestamppb.Timestamp)(nil),   // 50: google.protobuf.Timestamp
+	(*v1.Change)(nil),               // 51: bianmin.sync.v1.Change
+	(*v1.Case)(nil),                 // 52: bianmin.sync.v1.Case
+	(*v1.Station)(nil),              // 53: bianmin.sync.v1.Station
 }
 var file_bianmin_central_v1_central_proto_depIdxs = []int32{
-	27, // 0: bianmin.central.v1.SignInResponse.expires_at:type_name -> google.protobuf.Timestamp
+	50, // 0: bianmin.central.v1.SignInResponse.expires_at:type_name -> google.protobuf.Timestamp
 	0,  // 1: bianmin.central.v1.SignInResponse.user:type_name -> bianmin.central.v1.User
 	6,  // 2: bianmin.central.v1.InboxResponse.items:type_name -> bianmin.central.v1.InboxItem
-	28, // 3: bianmin.central.v1.HistoryEntry.change:type_name -> bianmin.sync.v1.Change
-	27, // 4: bianmin.central.v1.HistoryEntry.applied_at:type_name -> google.protobuf.Timestamp
-	29, // 5: bianmin.central.v1.GetCaseResponse.case:type_name -> bianmin.sync.v1.Case
+	51, // 3: bianmin.central.v1.HistoryEntry.change:type_name -> bianmin.sync.v1.Change
+	50, // 4: bianmin.central.v1.HistoryEntry.applied_at:type_name -> google.protobuf.Timestamp
+	52, // 5: bianmin.central.v1.GetCaseResponse.case:type_name -> bianmin.sync.v1.Case
 	9,  // 6: bianmin.central.v1.GetCaseResponse.history:type_name -> bianmin.central.v1.HistoryEntry
 	10, // 7: bianmin.central.v1.GetCaseResponse.tasks:type_name -> bianmin.central.v1.Task
-	28, // 8: bianmin.central.v1.ActRequest.change:type_name -> bianmin.sync.v1.Change
-	29, // 9: bianmin.central.v1.ActResponse.case:type_name -> bianmin.sync.v1.Case
+	51, // 8: bianmin.central.v1.ActRequest.change:type_name -> bianmin.sync.v1.Change
+	52, // 9: bianmin.central.v1.ActResponse.case:type_name -> bianmin.sync.v1.Case
 	19, // 10: bianmin.central.v1.Figures.on_spot_rate:type_name -> bianmin.central.v1.Ratio
 	19, // 11: bianmin.central.v1.Figures.on_time_rate:type_name -> bianmin.central.v1.Ratio
 	19, // 12: bianmin.central.v1.Figures.within_legal_rate:type_name -> bianmin.central.v1.Ratio
@@ -2230,31 +3587,66 @@ var file_bianmin_central_v1_central_proto_depIdxs = []int32{
 	19, // 23: bianmin.central.v1.FiguresResponse.at_most_one_visit:type_name -> bianmin.central.v1.Ratio
 	23, // 24: bianmin.central.v1.RectificationsResponse.items:type_name -> bianmin.central.v1.Rectification
 	23, // 25: bianmin.central.v1.RecordFollowUpResponse.item:type_name -> bianmin.central.v1.Rectification
-	1,  // 26: bianmin.central.v1.AuthService.SignIn:input_type -> bianmin.central.v1.SignInRequest
-	3,  // 27: bianmin.central.v1.AuthService.SignOut:input_type -> bianmin.central.v1.SignOutRequest
-	5,  // 28: bianmin.central.v1.ReviewService.Inbox:input_type -> bianmin.central.v1.InboxRequest
-	8,  // 29: bianmin.central.v1.ReviewService.GetCase:input_type -> bianmin.central.v1.GetCaseRequest
-	12, // 30: bianmin.central.v1.ReviewService.Unmask:input_type -> bianmin.central.v1.UnmaskRequest
-	14, // 31: bianmin.central.v1.ReviewService.Act:input_type -> bianmin.central.v1.ActRequest
-	16, // 32: bianmin.central.v1.ReviewService.ReadAttachment:input_type -> bianmin.central.v1.ReadAttachmentRequest
-	18, // 33: bianmin.central.v1.SupervisionService.Figures:input_type -> bianmin.central.v1.FiguresRequest
-	22, // 34: bianmin.central.v1.SupervisionService.Rectifications:input_type -> bianmin.central.v1.RectificationsRequest
-	25, // 35: bianmin.central.v1.SupervisionService.RecordFollowUp:input_type -> bianmin.central.v1.RecordFollowUpRequest
-	2,  // 36: bianmin.central.v1.AuthService.SignIn:output_type -> bianmin.central.v1.SignInResponse
-	4,  // 37: bianmin.central.v1.AuthService.SignOut:output_type -> bianmin.central.v1.SignOutResponse
-	7,  // 38: bianmin.central.v1.ReviewService.Inbox:output_type -> bianmin.central.v1.InboxResponse
-	11, // 39: bianmin.central.v1.ReviewService.GetCase:output_type -> bianmin.central.v1.GetCaseResponse
-	13, // 40: bianmin.central.v1.ReviewService.Unmask:output_type -> bianmin.central.v1.UnmaskResponse
-	15, // 41: bianmin.central.v1.ReviewService.Act:output_type -> bianmin.central.v1.ActResponse
-	17, // 42: bianmin.central.v1.ReviewService.ReadAttachment:output_type -> bianmin.central.v1.ReadAttachmentResponse
-	21, // 43: bianmin.central.v1.SupervisionService.Figures:output_type -> bianmin.central.v1.FiguresResponse
-	24, // 44: bianmin.central.v1.SupervisionService.Rectifications:output_type -> bianmin.central.v1.RectificationsResponse
-	26, // 45: bianmin.central.v1.SupervisionService.RecordFollowUp:output_type -> bianmin.central.v1.RecordFollowUpResponse
-	36, // [36:46] is the sub-list for method output_type
-	26, // [26:36] is the sub-list for method input_type
-	26, // [26:26] is the sub-list for extension type_name
-	26, // [26:26] is the sub-list for extension extendee
-	0,  // [0:26] is the sub-list for field type_name
+	50, // 26: bianmin.central.v1.Device.enrolled_at:type_name -> google.protobuf.Timestamp
+	50, // 27: bianmin.central.v1.Device.last_seen_at:type_name -> google.protobuf.Timestamp
+	50, // 28: bianmin.central.v1.Device.revoked_at:type_name -> google.protobuf.Timestamp
+	53, // 29: bianmin.central.v1.StationInfo.station:type_name -> bianmin.sync.v1.Station
+	27, // 30: bianmin.central.v1.StationInfo.devices:type_name -> bianmin.central.v1.Device
+	28, // 31: bianmin.central.v1.ListStationsResponse.stations:type_name -> bianmin.central.v1.StationInfo
+	53, // 32: bianmin.central.v1.CreateStationRequest.station:type_name -> bianmin.sync.v1.Station
+	50, // 33: bianmin.central.v1.IssueEnrollCodeResponse.expires_at:type_name -> google.protobuf.Timestamp
+	50, // 34: bianmin.central.v1.OpenCase.updated_at:type_name -> google.protobuf.Timestamp
+	36, // 35: bianmin.central.v1.RevokeDeviceResponse.open_cases:type_name -> bianmin.central.v1.OpenCase
+	40, // 36: bianmin.central.v1.ListUsersResponse.users:type_name -> bianmin.central.v1.UserInfo
+	0,  // 37: bianmin.central.v1.UserInfo.user:type_name -> bianmin.central.v1.User
+	50, // 38: bianmin.central.v1.UserInfo.created_at:type_name -> google.protobuf.Timestamp
+	0,  // 39: bianmin.central.v1.SaveUserRequest.user:type_name -> bianmin.central.v1.User
+	40, // 40: bianmin.central.v1.SaveUserResponse.user:type_name -> bianmin.central.v1.UserInfo
+	50, // 41: bianmin.central.v1.GetCatalogResponse.published_at:type_name -> google.protobuf.Timestamp
+	48, // 42: bianmin.central.v1.PublishCatalogResponse.problems:type_name -> bianmin.central.v1.Problem
+	1,  // 43: bianmin.central.v1.AuthService.SignIn:input_type -> bianmin.central.v1.SignInRequest
+	3,  // 44: bianmin.central.v1.AuthService.SignOut:input_type -> bianmin.central.v1.SignOutRequest
+	5,  // 45: bianmin.central.v1.ReviewService.Inbox:input_type -> bianmin.central.v1.InboxRequest
+	8,  // 46: bianmin.central.v1.ReviewService.GetCase:input_type -> bianmin.central.v1.GetCaseRequest
+	12, // 47: bianmin.central.v1.ReviewService.Unmask:input_type -> bianmin.central.v1.UnmaskRequest
+	14, // 48: bianmin.central.v1.ReviewService.Act:input_type -> bianmin.central.v1.ActRequest
+	16, // 49: bianmin.central.v1.ReviewService.ReadAttachment:input_type -> bianmin.central.v1.ReadAttachmentRequest
+	18, // 50: bianmin.central.v1.SupervisionService.Figures:input_type -> bianmin.central.v1.FiguresRequest
+	22, // 51: bianmin.central.v1.SupervisionService.Rectifications:input_type -> bianmin.central.v1.RectificationsRequest
+	25, // 52: bianmin.central.v1.SupervisionService.RecordFollowUp:input_type -> bianmin.central.v1.RecordFollowUpRequest
+	29, // 53: bianmin.central.v1.AdminService.ListStations:input_type -> bianmin.central.v1.ListStationsRequest
+	31, // 54: bianmin.central.v1.AdminService.CreateStation:input_type -> bianmin.central.v1.CreateStationRequest
+	33, // 55: bianmin.central.v1.AdminService.IssueEnrollCode:input_type -> bianmin.central.v1.IssueEnrollCodeRequest
+	35, // 56: bianmin.central.v1.AdminService.RevokeDevice:input_type -> bianmin.central.v1.RevokeDeviceRequest
+	38, // 57: bianmin.central.v1.AdminService.ListUsers:input_type -> bianmin.central.v1.ListUsersRequest
+	41, // 58: bianmin.central.v1.AdminService.SaveUser:input_type -> bianmin.central.v1.SaveUserRequest
+	43, // 59: bianmin.central.v1.AdminService.ResetPassword:input_type -> bianmin.central.v1.ResetPasswordRequest
+	45, // 60: bianmin.central.v1.AdminService.GetCatalog:input_type -> bianmin.central.v1.GetCatalogRequest
+	47, // 61: bianmin.central.v1.AdminService.PublishCatalog:input_type -> bianmin.central.v1.PublishCatalogRequest
+	2,  // 62: bianmin.central.v1.AuthService.SignIn:output_type -> bianmin.central.v1.SignInResponse
+	4,  // 63: bianmin.central.v1.AuthService.SignOut:output_type -> bianmin.central.v1.SignOutResponse
+	7,  // 64: bianmin.central.v1.ReviewService.Inbox:output_type -> bianmin.central.v1.InboxResponse
+	11, // 65: bianmin.central.v1.ReviewService.GetCase:output_type -> bianmin.central.v1.GetCaseResponse
+	13, // 66: bianmin.central.v1.ReviewService.Unmask:output_type -> bianmin.central.v1.UnmaskResponse
+	15, // 67: bianmin.central.v1.ReviewService.Act:output_type -> bianmin.central.v1.ActResponse
+	17, // 68: bianmin.central.v1.ReviewService.ReadAttachment:output_type -> bianmin.central.v1.ReadAttachmentResponse
+	21, // 69: bianmin.central.v1.SupervisionService.Figures:output_type -> bianmin.central.v1.FiguresResponse
+	24, // 70: bianmin.central.v1.SupervisionService.Rectifications:output_type -> bianmin.central.v1.RectificationsResponse
+	26, // 71: bianmin.central.v1.SupervisionService.RecordFollowUp:output_type -> bianmin.central.v1.RecordFollowUpResponse
+	30, // 72: bianmin.central.v1.AdminService.ListStations:output_type -> bianmin.central.v1.ListStationsResponse
+	32, // 73: bianmin.central.v1.AdminService.CreateStation:output_type -> bianmin.central.v1.CreateStationResponse
+	34, // 74: bianmin.central.v1.AdminService.IssueEnrollCode:output_type -> bianmin.central.v1.IssueEnrollCodeResponse
+	37, // 75: bianmin.central.v1.AdminService.RevokeDevice:output_type -> bianmin.central.v1.RevokeDeviceResponse
+	39, // 76: bianmin.central.v1.AdminService.ListUsers:output_type -> bianmin.central.v1.ListUsersResponse
+	42, // 77: bianmin.central.v1.AdminService.SaveUser:output_type -> bianmin.central.v1.SaveUserResponse
+	44, // 78: bianmin.central.v1.AdminService.ResetPassword:output_type -> bianmin.central.v1.ResetPasswordResponse
+	46, // 79: bianmin.central.v1.AdminService.GetCatalog:output_type -> bianmin.central.v1.GetCatalogResponse
+	49, // 80: bianmin.central.v1.AdminService.PublishCatalog:output_type -> bianmin.central.v1.PublishCatalogResponse
+	62, // [62:81] is the sub-list for method output_type
+	43, // [43:62] is the sub-list for method input_type
+	43, // [43:43] is the sub-list for extension type_name
+	43, // [43:43] is the sub-list for extension extendee
+	0,  // [0:43] is the sub-list for field type_name
 }
 
 func init() { file_bianmin_central_v1_central_proto_init() }
@@ -2268,9 +3660,9 @@ func file_bianmin_central_v1_central_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_bianmin_central_v1_central_proto_rawDesc), len(file_bianmin_central_v1_central_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   27,
+			NumMessages:   50,
 			NumExtensions: 0,
-			NumServices:   3,
+			NumServices:   4,
 		},
 		GoTypes:           file_bianmin_central_v1_central_proto_goTypes,
 		DependencyIndexes: file_bianmin_central_v1_central_proto_depIdxs,

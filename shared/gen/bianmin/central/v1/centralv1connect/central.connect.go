@@ -27,6 +27,8 @@ const (
 	ReviewServiceName = "bianmin.central.v1.ReviewService"
 	// SupervisionServiceName is the fully-qualified name of the SupervisionService service.
 	SupervisionServiceName = "bianmin.central.v1.SupervisionService"
+	// AdminServiceName is the fully-qualified name of the AdminService service.
+	AdminServiceName = "bianmin.central.v1.AdminService"
 )
 
 // These constants are the fully-qualified names of the RPCs defined in this package. They're
@@ -61,6 +63,30 @@ const (
 	// SupervisionServiceRecordFollowUpProcedure is the fully-qualified name of the SupervisionService's
 	// RecordFollowUp RPC.
 	SupervisionServiceRecordFollowUpProcedure = "/bianmin.central.v1.SupervisionService/RecordFollowUp"
+	// AdminServiceListStationsProcedure is the fully-qualified name of the AdminService's ListStations
+	// RPC.
+	AdminServiceListStationsProcedure = "/bianmin.central.v1.AdminService/ListStations"
+	// AdminServiceCreateStationProcedure is the fully-qualified name of the AdminService's
+	// CreateStation RPC.
+	AdminServiceCreateStationProcedure = "/bianmin.central.v1.AdminService/CreateStation"
+	// AdminServiceIssueEnrollCodeProcedure is the fully-qualified name of the AdminService's
+	// IssueEnrollCode RPC.
+	AdminServiceIssueEnrollCodeProcedure = "/bianmin.central.v1.AdminService/IssueEnrollCode"
+	// AdminServiceRevokeDeviceProcedure is the fully-qualified name of the AdminService's RevokeDevice
+	// RPC.
+	AdminServiceRevokeDeviceProcedure = "/bianmin.central.v1.AdminService/RevokeDevice"
+	// AdminServiceListUsersProcedure is the fully-qualified name of the AdminService's ListUsers RPC.
+	AdminServiceListUsersProcedure = "/bianmin.central.v1.AdminService/ListUsers"
+	// AdminServiceSaveUserProcedure is the fully-qualified name of the AdminService's SaveUser RPC.
+	AdminServiceSaveUserProcedure = "/bianmin.central.v1.AdminService/SaveUser"
+	// AdminServiceResetPasswordProcedure is the fully-qualified name of the AdminService's
+	// ResetPassword RPC.
+	AdminServiceResetPasswordProcedure = "/bianmin.central.v1.AdminService/ResetPassword"
+	// AdminServiceGetCatalogProcedure is the fully-qualified name of the AdminService's GetCatalog RPC.
+	AdminServiceGetCatalogProcedure = "/bianmin.central.v1.AdminService/GetCatalog"
+	// AdminServicePublishCatalogProcedure is the fully-qualified name of the AdminService's
+	// PublishCatalog RPC.
+	AdminServicePublishCatalogProcedure = "/bianmin.central.v1.AdminService/PublishCatalog"
 )
 
 // AuthServiceClient is a client for the bianmin.central.v1.AuthService service.
@@ -558,4 +584,318 @@ func (UnimplementedSupervisionServiceHandler) Rectifications(context.Context, *c
 
 func (UnimplementedSupervisionServiceHandler) RecordFollowUp(context.Context, *connect.Request[v1.RecordFollowUpRequest]) (*connect.Response[v1.RecordFollowUpResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("bianmin.central.v1.SupervisionService.RecordFollowUp is not implemented"))
+}
+
+// AdminServiceClient is a client for the bianmin.central.v1.AdminService service.
+type AdminServiceClient interface {
+	// ListStations lists every station with its devices. Read-only.
+	ListStations(context.Context, *connect.Request[v1.ListStationsRequest]) (*connect.Response[v1.ListStationsResponse], error)
+	// CreateStation registers a station. Errors: INVALID_ARGUMENT (code,
+	// level or parent), ALREADY_EXISTS.
+	CreateStation(context.Context, *connect.Request[v1.CreateStationRequest]) (*connect.Response[v1.CreateStationResponse], error)
+	// IssueEnrollCode issues a one-time enrollment code for a station, shown
+	// once (as text and as a QR code in the app). Errors: NOT_FOUND.
+	IssueEnrollCode(context.Context, *connect.Request[v1.IssueEnrollCodeRequest]) (*connect.Response[v1.IssueEnrollCodeResponse], error)
+	// RevokeDevice refuses a lost or stolen device's every later call and
+	// lists what central last knew of its station's open cases, for follow-up.
+	// Idempotent. Errors: NOT_FOUND.
+	RevokeDevice(context.Context, *connect.Request[v1.RevokeDeviceRequest]) (*connect.Response[v1.RevokeDeviceResponse], error)
+	// ListUsers lists central users. Read-only.
+	ListUsers(context.Context, *connect.Request[v1.ListUsersRequest]) (*connect.Response[v1.ListUsersResponse], error)
+	// SaveUser creates a user (with password) or changes one's name, role,
+	// department or disabled flag. Errors: INVALID_ARGUMENT, ALREADY_EXISTS
+	// (create of a taken name), NOT_FOUND (update of a missing one).
+	SaveUser(context.Context, *connect.Request[v1.SaveUserRequest]) (*connect.Response[v1.SaveUserResponse], error)
+	// ResetPassword sets a new password. Errors: INVALID_ARGUMENT (too short),
+	// NOT_FOUND.
+	ResetPassword(context.Context, *connect.Request[v1.ResetPasswordRequest]) (*connect.Response[v1.ResetPasswordResponse], error)
+	// GetCatalog returns the current catalog and calendar files. Read-only.
+	GetCatalog(context.Context, *connect.Request[v1.GetCatalogRequest]) (*connect.Response[v1.GetCatalogResponse], error)
+	// PublishCatalog validates and publishes a new version; stations fetch it
+	// on their next pull. With dry_run it only validates. Errors:
+	// INVALID_ARGUMENT with every problem listed in the response.
+	PublishCatalog(context.Context, *connect.Request[v1.PublishCatalogRequest]) (*connect.Response[v1.PublishCatalogResponse], error)
+}
+
+// NewAdminServiceClient constructs a client for the bianmin.central.v1.AdminService service. By
+// default, it uses the Connect protocol with the binary Protobuf Codec, asks for gzipped responses,
+// and sends uncompressed requests. To use the gRPC or gRPC-Web protocols, supply the
+// connect.WithGRPC() or connect.WithGRPCWeb() options.
+//
+// The URL supplied here should be the base URL for the Connect or gRPC server (for example,
+// http://api.acme.com or https://acme.com/grpc).
+func NewAdminServiceClient(httpClient connect.HTTPClient, baseURL string, opts ...connect.ClientOption) AdminServiceClient {
+	baseURL = strings.TrimRight(baseURL, "/")
+	adminServiceMethods := v1.File_bianmin_central_v1_central_proto.Services().ByName("AdminService").Methods()
+	return &adminServiceClient{
+		listStations: connect.NewClient[v1.ListStationsRequest, v1.ListStationsResponse](
+			httpClient,
+			baseURL+AdminServiceListStationsProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("ListStations")),
+			connect.WithClientOptions(opts...),
+		),
+		createStation: connect.NewClient[v1.CreateStationRequest, v1.CreateStationResponse](
+			httpClient,
+			baseURL+AdminServiceCreateStationProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("CreateStation")),
+			connect.WithClientOptions(opts...),
+		),
+		issueEnrollCode: connect.NewClient[v1.IssueEnrollCodeRequest, v1.IssueEnrollCodeResponse](
+			httpClient,
+			baseURL+AdminServiceIssueEnrollCodeProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("IssueEnrollCode")),
+			connect.WithClientOptions(opts...),
+		),
+		revokeDevice: connect.NewClient[v1.RevokeDeviceRequest, v1.RevokeDeviceResponse](
+			httpClient,
+			baseURL+AdminServiceRevokeDeviceProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("RevokeDevice")),
+			connect.WithClientOptions(opts...),
+		),
+		listUsers: connect.NewClient[v1.ListUsersRequest, v1.ListUsersResponse](
+			httpClient,
+			baseURL+AdminServiceListUsersProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("ListUsers")),
+			connect.WithClientOptions(opts...),
+		),
+		saveUser: connect.NewClient[v1.SaveUserRequest, v1.SaveUserResponse](
+			httpClient,
+			baseURL+AdminServiceSaveUserProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("SaveUser")),
+			connect.WithClientOptions(opts...),
+		),
+		resetPassword: connect.NewClient[v1.ResetPasswordRequest, v1.ResetPasswordResponse](
+			httpClient,
+			baseURL+AdminServiceResetPasswordProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("ResetPassword")),
+			connect.WithClientOptions(opts...),
+		),
+		getCatalog: connect.NewClient[v1.GetCatalogRequest, v1.GetCatalogResponse](
+			httpClient,
+			baseURL+AdminServiceGetCatalogProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("GetCatalog")),
+			connect.WithClientOptions(opts...),
+		),
+		publishCatalog: connect.NewClient[v1.PublishCatalogRequest, v1.PublishCatalogResponse](
+			httpClient,
+			baseURL+AdminServicePublishCatalogProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("PublishCatalog")),
+			connect.WithClientOptions(opts...),
+		),
+	}
+}
+
+// adminServiceClient implements AdminServiceClient.
+type adminServiceClient struct {
+	listStations    *connect.Client[v1.ListStationsRequest, v1.ListStationsResponse]
+	createStation   *connect.Client[v1.CreateStationRequest, v1.CreateStationResponse]
+	issueEnrollCode *connect.Client[v1.IssueEnrollCodeRequest, v1.IssueEnrollCodeResponse]
+	revokeDevice    *connect.Client[v1.RevokeDeviceRequest, v1.RevokeDeviceResponse]
+	listUsers       *connect.Client[v1.ListUsersRequest, v1.ListUsersResponse]
+	saveUser        *connect.Client[v1.SaveUserRequest, v1.SaveUserResponse]
+	resetPassword   *connect.Client[v1.ResetPasswordRequest, v1.ResetPasswordResponse]
+	getCatalog      *connect.Client[v1.GetCatalogRequest, v1.GetCatalogResponse]
+	publishCatalog  *connect.Client[v1.PublishCatalogRequest, v1.PublishCatalogResponse]
+}
+
+// ListStations calls bianmin.central.v1.AdminService.ListStations.
+func (c *adminServiceClient) ListStations(ctx context.Context, req *connect.Request[v1.ListStationsRequest]) (*connect.Response[v1.ListStationsResponse], error) {
+	return c.listStations.CallUnary(ctx, req)
+}
+
+// CreateStation calls bianmin.central.v1.AdminService.CreateStation.
+func (c *adminServiceClient) CreateStation(ctx context.Context, req *connect.Request[v1.CreateStationRequest]) (*connect.Response[v1.CreateStationResponse], error) {
+	return c.createStation.CallUnary(ctx, req)
+}
+
+// IssueEnrollCode calls bianmin.central.v1.AdminService.IssueEnrollCode.
+func (c *adminServiceClient) IssueEnrollCode(ctx context.Context, req *connect.Request[v1.IssueEnrollCodeRequest]) (*connect.Response[v1.IssueEnrollCodeResponse], error) {
+	return c.issueEnrollCode.CallUnary(ctx, req)
+}
+
+// RevokeDevice calls bianmin.central.v1.AdminService.RevokeDevice.
+func (c *adminServiceClient) RevokeDevice(ctx context.Context, req *connect.Request[v1.RevokeDeviceRequest]) (*connect.Response[v1.RevokeDeviceResponse], error) {
+	return c.revokeDevice.CallUnary(ctx, req)
+}
+
+// ListUsers calls bianmin.central.v1.AdminService.ListUsers.
+func (c *adminServiceClient) ListUsers(ctx context.Context, req *connect.Request[v1.ListUsersRequest]) (*connect.Response[v1.ListUsersResponse], error) {
+	return c.listUsers.CallUnary(ctx, req)
+}
+
+// SaveUser calls bianmin.central.v1.AdminService.SaveUser.
+func (c *adminServiceClient) SaveUser(ctx context.Context, req *connect.Request[v1.SaveUserRequest]) (*connect.Response[v1.SaveUserResponse], error) {
+	return c.saveUser.CallUnary(ctx, req)
+}
+
+// ResetPassword calls bianmin.central.v1.AdminService.ResetPassword.
+func (c *adminServiceClient) ResetPassword(ctx context.Context, req *connect.Request[v1.ResetPasswordRequest]) (*connect.Response[v1.ResetPasswordResponse], error) {
+	return c.resetPassword.CallUnary(ctx, req)
+}
+
+// GetCatalog calls bianmin.central.v1.AdminService.GetCatalog.
+func (c *adminServiceClient) GetCatalog(ctx context.Context, req *connect.Request[v1.GetCatalogRequest]) (*connect.Response[v1.GetCatalogResponse], error) {
+	return c.getCatalog.CallUnary(ctx, req)
+}
+
+// PublishCatalog calls bianmin.central.v1.AdminService.PublishCatalog.
+func (c *adminServiceClient) PublishCatalog(ctx context.Context, req *connect.Request[v1.PublishCatalogRequest]) (*connect.Response[v1.PublishCatalogResponse], error) {
+	return c.publishCatalog.CallUnary(ctx, req)
+}
+
+// AdminServiceHandler is an implementation of the bianmin.central.v1.AdminService service.
+type AdminServiceHandler interface {
+	// ListStations lists every station with its devices. Read-only.
+	ListStations(context.Context, *connect.Request[v1.ListStationsRequest]) (*connect.Response[v1.ListStationsResponse], error)
+	// CreateStation registers a station. Errors: INVALID_ARGUMENT (code,
+	// level or parent), ALREADY_EXISTS.
+	CreateStation(context.Context, *connect.Request[v1.CreateStationRequest]) (*connect.Response[v1.CreateStationResponse], error)
+	// IssueEnrollCode issues a one-time enrollment code for a station, shown
+	// once (as text and as a QR code in the app). Errors: NOT_FOUND.
+	IssueEnrollCode(context.Context, *connect.Request[v1.IssueEnrollCodeRequest]) (*connect.Response[v1.IssueEnrollCodeResponse], error)
+	// RevokeDevice refuses a lost or stolen device's every later call and
+	// lists what central last knew of its station's open cases, for follow-up.
+	// Idempotent. Errors: NOT_FOUND.
+	RevokeDevice(context.Context, *connect.Request[v1.RevokeDeviceRequest]) (*connect.Response[v1.RevokeDeviceResponse], error)
+	// ListUsers lists central users. Read-only.
+	ListUsers(context.Context, *connect.Request[v1.ListUsersRequest]) (*connect.Response[v1.ListUsersResponse], error)
+	// SaveUser creates a user (with password) or changes one's name, role,
+	// department or disabled flag. Errors: INVALID_ARGUMENT, ALREADY_EXISTS
+	// (create of a taken name), NOT_FOUND (update of a missing one).
+	SaveUser(context.Context, *connect.Request[v1.SaveUserRequest]) (*connect.Response[v1.SaveUserResponse], error)
+	// ResetPassword sets a new password. Errors: INVALID_ARGUMENT (too short),
+	// NOT_FOUND.
+	ResetPassword(context.Context, *connect.Request[v1.ResetPasswordRequest]) (*connect.Response[v1.ResetPasswordResponse], error)
+	// GetCatalog returns the current catalog and calendar files. Read-only.
+	GetCatalog(context.Context, *connect.Request[v1.GetCatalogRequest]) (*connect.Response[v1.GetCatalogResponse], error)
+	// PublishCatalog validates and publishes a new version; stations fetch it
+	// on their next pull. With dry_run it only validates. Errors:
+	// INVALID_ARGUMENT with every problem listed in the response.
+	PublishCatalog(context.Context, *connect.Request[v1.PublishCatalogRequest]) (*connect.Response[v1.PublishCatalogResponse], error)
+}
+
+// NewAdminServiceHandler builds an HTTP handler from the service implementation. It returns the
+// path on which to mount the handler and the handler itself.
+//
+// By default, handlers support the Connect, gRPC, and gRPC-Web protocols with the binary Protobuf
+// and JSON codecs. They also support gzip compression.
+func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOption) (string, http.Handler) {
+	adminServiceMethods := v1.File_bianmin_central_v1_central_proto.Services().ByName("AdminService").Methods()
+	adminServiceListStationsHandler := connect.NewUnaryHandler(
+		AdminServiceListStationsProcedure,
+		svc.ListStations,
+		connect.WithSchema(adminServiceMethods.ByName("ListStations")),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceCreateStationHandler := connect.NewUnaryHandler(
+		AdminServiceCreateStationProcedure,
+		svc.CreateStation,
+		connect.WithSchema(adminServiceMethods.ByName("CreateStation")),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceIssueEnrollCodeHandler := connect.NewUnaryHandler(
+		AdminServiceIssueEnrollCodeProcedure,
+		svc.IssueEnrollCode,
+		connect.WithSchema(adminServiceMethods.ByName("IssueEnrollCode")),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceRevokeDeviceHandler := connect.NewUnaryHandler(
+		AdminServiceRevokeDeviceProcedure,
+		svc.RevokeDevice,
+		connect.WithSchema(adminServiceMethods.ByName("RevokeDevice")),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceListUsersHandler := connect.NewUnaryHandler(
+		AdminServiceListUsersProcedure,
+		svc.ListUsers,
+		connect.WithSchema(adminServiceMethods.ByName("ListUsers")),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceSaveUserHandler := connect.NewUnaryHandler(
+		AdminServiceSaveUserProcedure,
+		svc.SaveUser,
+		connect.WithSchema(adminServiceMethods.ByName("SaveUser")),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceResetPasswordHandler := connect.NewUnaryHandler(
+		AdminServiceResetPasswordProcedure,
+		svc.ResetPassword,
+		connect.WithSchema(adminServiceMethods.ByName("ResetPassword")),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceGetCatalogHandler := connect.NewUnaryHandler(
+		AdminServiceGetCatalogProcedure,
+		svc.GetCatalog,
+		connect.WithSchema(adminServiceMethods.ByName("GetCatalog")),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServicePublishCatalogHandler := connect.NewUnaryHandler(
+		AdminServicePublishCatalogProcedure,
+		svc.PublishCatalog,
+		connect.WithSchema(adminServiceMethods.ByName("PublishCatalog")),
+		connect.WithHandlerOptions(opts...),
+	)
+	return "/bianmin.central.v1.AdminService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case AdminServiceListStationsProcedure:
+			adminServiceListStationsHandler.ServeHTTP(w, r)
+		case AdminServiceCreateStationProcedure:
+			adminServiceCreateStationHandler.ServeHTTP(w, r)
+		case AdminServiceIssueEnrollCodeProcedure:
+			adminServiceIssueEnrollCodeHandler.ServeHTTP(w, r)
+		case AdminServiceRevokeDeviceProcedure:
+			adminServiceRevokeDeviceHandler.ServeHTTP(w, r)
+		case AdminServiceListUsersProcedure:
+			adminServiceListUsersHandler.ServeHTTP(w, r)
+		case AdminServiceSaveUserProcedure:
+			adminServiceSaveUserHandler.ServeHTTP(w, r)
+		case AdminServiceResetPasswordProcedure:
+			adminServiceResetPasswordHandler.ServeHTTP(w, r)
+		case AdminServiceGetCatalogProcedure:
+			adminServiceGetCatalogHandler.ServeHTTP(w, r)
+		case AdminServicePublishCatalogProcedure:
+			adminServicePublishCatalogHandler.ServeHTTP(w, r)
+		default:
+			http.NotFound(w, r)
+		}
+	})
+}
+
+// UnimplementedAdminServiceHandler returns CodeUnimplemented from all methods.
+type UnimplementedAdminServiceHandler struct{}
+
+func (UnimplementedAdminServiceHandler) ListStations(context.Context, *connect.Request[v1.ListStationsRequest]) (*connect.Response[v1.ListStationsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("bianmin.central.v1.AdminService.ListStations is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) CreateStation(context.Context, *connect.Request[v1.CreateStationRequest]) (*connect.Response[v1.CreateStationResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("bianmin.central.v1.AdminService.CreateStation is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) IssueEnrollCode(context.Context, *connect.Request[v1.IssueEnrollCodeRequest]) (*connect.Response[v1.IssueEnrollCodeResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("bianmin.central.v1.AdminService.IssueEnrollCode is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) RevokeDevice(context.Context, *connect.Request[v1.RevokeDeviceRequest]) (*connect.Response[v1.RevokeDeviceResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("bianmin.central.v1.AdminService.RevokeDevice is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) ListUsers(context.Context, *connect.Request[v1.ListUsersRequest]) (*connect.Response[v1.ListUsersResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("bianmin.central.v1.AdminService.ListUsers is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) SaveUser(context.Context, *connect.Request[v1.SaveUserRequest]) (*connect.Response[v1.SaveUserResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("bianmin.central.v1.AdminService.SaveUser is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) ResetPassword(context.Context, *connect.Request[v1.ResetPasswordRequest]) (*connect.Response[v1.ResetPasswordResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("bianmin.central.v1.AdminService.ResetPassword is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) GetCatalog(context.Context, *connect.Request[v1.GetCatalogRequest]) (*connect.Response[v1.GetCatalogResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("bianmin.central.v1.AdminService.GetCatalog is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) PublishCatalog(context.Context, *connect.Request[v1.PublishCatalogRequest]) (*connect.Response[v1.PublishCatalogResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("bianmin.central.v1.AdminService.PublishCatalog is not implemented"))
 }
