@@ -1611,6 +1611,282 @@ func (x *FiguresResponse) GetAtMostOneVisit() *Ratio {
 	return nil
 }
 
+// ExportFiguresRequest is a FiguresRequest.
+type ExportFiguresRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Figures       *FiguresRequest        `protobuf:"bytes,1,opt,name=figures,proto3" json:"figures,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportFiguresRequest) Reset() {
+	*x = ExportFiguresRequest{}
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportFiguresRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportFiguresRequest) ProtoMessage() {}
+
+func (x *ExportFiguresRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportFiguresRequest.ProtoReflect.Descriptor instead.
+func (*ExportFiguresRequest) Descriptor() ([]byte, []int) {
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *ExportFiguresRequest) GetFigures() *FiguresRequest {
+	if x != nil {
+		return x.Figures
+	}
+	return nil
+}
+
+// ExportFiguresResponse carries the workbook.
+type ExportFiguresResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Xlsx          []byte                 `protobuf:"bytes,1,opt,name=xlsx,proto3" json:"xlsx,omitempty"`
+	Filename      string                 `protobuf:"bytes,2,opt,name=filename,proto3" json:"filename,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportFiguresResponse) Reset() {
+	*x = ExportFiguresResponse{}
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportFiguresResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportFiguresResponse) ProtoMessage() {}
+
+func (x *ExportFiguresResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportFiguresResponse.ProtoReflect.Descriptor instead.
+func (*ExportFiguresResponse) Descriptor() ([]byte, []int) {
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *ExportFiguresResponse) GetXlsx() []byte {
+	if x != nil {
+		return x.Xlsx
+	}
+	return nil
+}
+
+func (x *ExportFiguresResponse) GetFilename() string {
+	if x != nil {
+		return x.Filename
+	}
+	return ""
+}
+
+// SeriesRequest selects a period.
+type SeriesRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	From          string                 `protobuf:"bytes,1,opt,name=from,proto3" json:"from,omitempty"`
+	To            string                 `protobuf:"bytes,2,opt,name=to,proto3" json:"to,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SeriesRequest) Reset() {
+	*x = SeriesRequest{}
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SeriesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SeriesRequest) ProtoMessage() {}
+
+func (x *SeriesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SeriesRequest.ProtoReflect.Descriptor instead.
+func (*SeriesRequest) Descriptor() ([]byte, []int) {
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *SeriesRequest) GetFrom() string {
+	if x != nil {
+		return x.From
+	}
+	return ""
+}
+
+func (x *SeriesRequest) GetTo() string {
+	if x != nil {
+		return x.To
+	}
+	return ""
+}
+
+// Point is one day's count for one key.
+type Point struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Key           string                 `protobuf:"bytes,1,opt,name=key,proto3" json:"key,omitempty"`
+	Day           string                 `protobuf:"bytes,2,opt,name=day,proto3" json:"day,omitempty"`
+	Count         int32                  `protobuf:"varint,3,opt,name=count,proto3" json:"count,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Point) Reset() {
+	*x = Point{}
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Point) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Point) ProtoMessage() {}
+
+func (x *Point) ProtoReflect() protoreflect.Message {
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Point.ProtoReflect.Descriptor instead.
+func (*Point) Descriptor() ([]byte, []int) {
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *Point) GetKey() string {
+	if x != nil {
+		return x.Key
+	}
+	return ""
+}
+
+func (x *Point) GetDay() string {
+	if x != nil {
+		return x.Day
+	}
+	return ""
+}
+
+func (x *Point) GetCount() int32 {
+	if x != nil {
+		return x.Count
+	}
+	return 0
+}
+
+// SeriesResponse carries the chart data.
+type SeriesResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// key: station code.
+	Accepted []*Point `protobuf:"bytes,1,rep,name=accepted,proto3" json:"accepted,omitempty"`
+	// key: "reminder", "yellow" or "red".
+	Warnings []*Point `protobuf:"bytes,2,rep,name=warnings,proto3" json:"warnings,omitempty"`
+	// Station code -> name.
+	StationNames  map[string]string `protobuf:"bytes,3,rep,name=station_names,json=stationNames,proto3" json:"station_names,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SeriesResponse) Reset() {
+	*x = SeriesResponse{}
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SeriesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SeriesResponse) ProtoMessage() {}
+
+func (x *SeriesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SeriesResponse.ProtoReflect.Descriptor instead.
+func (*SeriesResponse) Descriptor() ([]byte, []int) {
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *SeriesResponse) GetAccepted() []*Point {
+	if x != nil {
+		return x.Accepted
+	}
+	return nil
+}
+
+func (x *SeriesResponse) GetWarnings() []*Point {
+	if x != nil {
+		return x.Warnings
+	}
+	return nil
+}
+
+func (x *SeriesResponse) GetStationNames() map[string]string {
+	if x != nil {
+		return x.StationNames
+	}
+	return nil
+}
+
 // RectificationsRequest filters the list.
 type RectificationsRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -1621,7 +1897,7 @@ type RectificationsRequest struct {
 
 func (x *RectificationsRequest) Reset() {
 	*x = RectificationsRequest{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[22]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1633,7 +1909,7 @@ func (x *RectificationsRequest) String() string {
 func (*RectificationsRequest) ProtoMessage() {}
 
 func (x *RectificationsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[22]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1646,7 +1922,7 @@ func (x *RectificationsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RectificationsRequest.ProtoReflect.Descriptor instead.
 func (*RectificationsRequest) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{22}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *RectificationsRequest) GetOpenOnly() bool {
@@ -1680,7 +1956,7 @@ type Rectification struct {
 
 func (x *Rectification) Reset() {
 	*x = Rectification{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[23]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1692,7 +1968,7 @@ func (x *Rectification) String() string {
 func (*Rectification) ProtoMessage() {}
 
 func (x *Rectification) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[23]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1705,7 +1981,7 @@ func (x *Rectification) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Rectification.ProtoReflect.Descriptor instead.
 func (*Rectification) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{23}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *Rectification) GetCaseId() string {
@@ -1823,7 +2099,7 @@ type RectificationsResponse struct {
 
 func (x *RectificationsResponse) Reset() {
 	*x = RectificationsResponse{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[24]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1835,7 +2111,7 @@ func (x *RectificationsResponse) String() string {
 func (*RectificationsResponse) ProtoMessage() {}
 
 func (x *RectificationsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[24]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1848,7 +2124,7 @@ func (x *RectificationsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RectificationsResponse.ProtoReflect.Descriptor instead.
 func (*RectificationsResponse) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{24}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *RectificationsResponse) GetItems() []*Rectification {
@@ -1873,7 +2149,7 @@ type RecordFollowUpRequest struct {
 
 func (x *RecordFollowUpRequest) Reset() {
 	*x = RecordFollowUpRequest{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[25]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1885,7 +2161,7 @@ func (x *RecordFollowUpRequest) String() string {
 func (*RecordFollowUpRequest) ProtoMessage() {}
 
 func (x *RecordFollowUpRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[25]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1898,7 +2174,7 @@ func (x *RecordFollowUpRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordFollowUpRequest.ProtoReflect.Descriptor instead.
 func (*RecordFollowUpRequest) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{25}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *RecordFollowUpRequest) GetCaseId() string {
@@ -1939,7 +2215,7 @@ type RecordFollowUpResponse struct {
 
 func (x *RecordFollowUpResponse) Reset() {
 	*x = RecordFollowUpResponse{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[26]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1951,7 +2227,7 @@ func (x *RecordFollowUpResponse) String() string {
 func (*RecordFollowUpResponse) ProtoMessage() {}
 
 func (x *RecordFollowUpResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[26]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1964,7 +2240,7 @@ func (x *RecordFollowUpResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordFollowUpResponse.ProtoReflect.Descriptor instead.
 func (*RecordFollowUpResponse) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{26}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *RecordFollowUpResponse) GetItem() *Rectification {
@@ -1988,7 +2264,7 @@ type Device struct {
 
 func (x *Device) Reset() {
 	*x = Device{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[27]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2000,7 +2276,7 @@ func (x *Device) String() string {
 func (*Device) ProtoMessage() {}
 
 func (x *Device) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[27]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2013,7 +2289,7 @@ func (x *Device) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Device.ProtoReflect.Descriptor instead.
 func (*Device) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{27}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *Device) GetId() string {
@@ -2063,7 +2339,7 @@ type StationInfo struct {
 
 func (x *StationInfo) Reset() {
 	*x = StationInfo{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[28]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2075,7 +2351,7 @@ func (x *StationInfo) String() string {
 func (*StationInfo) ProtoMessage() {}
 
 func (x *StationInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[28]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2088,7 +2364,7 @@ func (x *StationInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StationInfo.ProtoReflect.Descriptor instead.
 func (*StationInfo) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{28}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *StationInfo) GetStation() *v1.Station {
@@ -2121,7 +2397,7 @@ type ListStationsRequest struct {
 
 func (x *ListStationsRequest) Reset() {
 	*x = ListStationsRequest{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[29]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2133,7 +2409,7 @@ func (x *ListStationsRequest) String() string {
 func (*ListStationsRequest) ProtoMessage() {}
 
 func (x *ListStationsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[29]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2146,7 +2422,7 @@ func (x *ListStationsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListStationsRequest.ProtoReflect.Descriptor instead.
 func (*ListStationsRequest) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{29}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{34}
 }
 
 // ListStationsResponse lists stations.
@@ -2159,7 +2435,7 @@ type ListStationsResponse struct {
 
 func (x *ListStationsResponse) Reset() {
 	*x = ListStationsResponse{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[30]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2171,7 +2447,7 @@ func (x *ListStationsResponse) String() string {
 func (*ListStationsResponse) ProtoMessage() {}
 
 func (x *ListStationsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[30]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2184,7 +2460,7 @@ func (x *ListStationsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListStationsResponse.ProtoReflect.Descriptor instead.
 func (*ListStationsResponse) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{30}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *ListStationsResponse) GetStations() []*StationInfo {
@@ -2204,7 +2480,7 @@ type CreateStationRequest struct {
 
 func (x *CreateStationRequest) Reset() {
 	*x = CreateStationRequest{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[31]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2216,7 +2492,7 @@ func (x *CreateStationRequest) String() string {
 func (*CreateStationRequest) ProtoMessage() {}
 
 func (x *CreateStationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[31]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2229,7 +2505,7 @@ func (x *CreateStationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateStationRequest.ProtoReflect.Descriptor instead.
 func (*CreateStationRequest) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{31}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *CreateStationRequest) GetStation() *v1.Station {
@@ -2248,7 +2524,7 @@ type CreateStationResponse struct {
 
 func (x *CreateStationResponse) Reset() {
 	*x = CreateStationResponse{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[32]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2260,7 +2536,7 @@ func (x *CreateStationResponse) String() string {
 func (*CreateStationResponse) ProtoMessage() {}
 
 func (x *CreateStationResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[32]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2273,7 +2549,7 @@ func (x *CreateStationResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateStationResponse.ProtoReflect.Descriptor instead.
 func (*CreateStationResponse) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{32}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{37}
 }
 
 // IssueEnrollCodeRequest names the station.
@@ -2288,7 +2564,7 @@ type IssueEnrollCodeRequest struct {
 
 func (x *IssueEnrollCodeRequest) Reset() {
 	*x = IssueEnrollCodeRequest{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[33]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2300,7 +2576,7 @@ func (x *IssueEnrollCodeRequest) String() string {
 func (*IssueEnrollCodeRequest) ProtoMessage() {}
 
 func (x *IssueEnrollCodeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[33]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2313,7 +2589,7 @@ func (x *IssueEnrollCodeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IssueEnrollCodeRequest.ProtoReflect.Descriptor instead.
 func (*IssueEnrollCodeRequest) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{33}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *IssueEnrollCodeRequest) GetStation() string {
@@ -2343,7 +2619,7 @@ type IssueEnrollCodeResponse struct {
 
 func (x *IssueEnrollCodeResponse) Reset() {
 	*x = IssueEnrollCodeResponse{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[34]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2355,7 +2631,7 @@ func (x *IssueEnrollCodeResponse) String() string {
 func (*IssueEnrollCodeResponse) ProtoMessage() {}
 
 func (x *IssueEnrollCodeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[34]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2368,7 +2644,7 @@ func (x *IssueEnrollCodeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IssueEnrollCodeResponse.ProtoReflect.Descriptor instead.
 func (*IssueEnrollCodeResponse) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{34}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *IssueEnrollCodeResponse) GetCode() string {
@@ -2402,7 +2678,7 @@ type RevokeDeviceRequest struct {
 
 func (x *RevokeDeviceRequest) Reset() {
 	*x = RevokeDeviceRequest{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[35]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2414,7 +2690,7 @@ func (x *RevokeDeviceRequest) String() string {
 func (*RevokeDeviceRequest) ProtoMessage() {}
 
 func (x *RevokeDeviceRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[35]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2427,7 +2703,7 @@ func (x *RevokeDeviceRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RevokeDeviceRequest.ProtoReflect.Descriptor instead.
 func (*RevokeDeviceRequest) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{35}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *RevokeDeviceRequest) GetDeviceId() string {
@@ -2452,7 +2728,7 @@ type OpenCase struct {
 
 func (x *OpenCase) Reset() {
 	*x = OpenCase{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[36]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2464,7 +2740,7 @@ func (x *OpenCase) String() string {
 func (*OpenCase) ProtoMessage() {}
 
 func (x *OpenCase) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[36]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2477,7 +2753,7 @@ func (x *OpenCase) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OpenCase.ProtoReflect.Descriptor instead.
 func (*OpenCase) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{36}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *OpenCase) GetCaseId() string {
@@ -2533,7 +2809,7 @@ type RevokeDeviceResponse struct {
 
 func (x *RevokeDeviceResponse) Reset() {
 	*x = RevokeDeviceResponse{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[37]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2545,7 +2821,7 @@ func (x *RevokeDeviceResponse) String() string {
 func (*RevokeDeviceResponse) ProtoMessage() {}
 
 func (x *RevokeDeviceResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[37]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2558,7 +2834,7 @@ func (x *RevokeDeviceResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RevokeDeviceResponse.ProtoReflect.Descriptor instead.
 func (*RevokeDeviceResponse) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{37}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *RevokeDeviceResponse) GetStation() string {
@@ -2584,7 +2860,7 @@ type ListUsersRequest struct {
 
 func (x *ListUsersRequest) Reset() {
 	*x = ListUsersRequest{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[38]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2596,7 +2872,7 @@ func (x *ListUsersRequest) String() string {
 func (*ListUsersRequest) ProtoMessage() {}
 
 func (x *ListUsersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[38]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2609,7 +2885,7 @@ func (x *ListUsersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListUsersRequest.ProtoReflect.Descriptor instead.
 func (*ListUsersRequest) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{38}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{43}
 }
 
 // ListUsersResponse lists users.
@@ -2622,7 +2898,7 @@ type ListUsersResponse struct {
 
 func (x *ListUsersResponse) Reset() {
 	*x = ListUsersResponse{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[39]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2634,7 +2910,7 @@ func (x *ListUsersResponse) String() string {
 func (*ListUsersResponse) ProtoMessage() {}
 
 func (x *ListUsersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[39]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2647,7 +2923,7 @@ func (x *ListUsersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListUsersResponse.ProtoReflect.Descriptor instead.
 func (*ListUsersResponse) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{39}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *ListUsersResponse) GetUsers() []*UserInfo {
@@ -2669,7 +2945,7 @@ type UserInfo struct {
 
 func (x *UserInfo) Reset() {
 	*x = UserInfo{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[40]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2681,7 +2957,7 @@ func (x *UserInfo) String() string {
 func (*UserInfo) ProtoMessage() {}
 
 func (x *UserInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[40]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2694,7 +2970,7 @@ func (x *UserInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UserInfo.ProtoReflect.Descriptor instead.
 func (*UserInfo) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{40}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *UserInfo) GetUser() *User {
@@ -2732,7 +3008,7 @@ type SaveUserRequest struct {
 
 func (x *SaveUserRequest) Reset() {
 	*x = SaveUserRequest{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[41]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2744,7 +3020,7 @@ func (x *SaveUserRequest) String() string {
 func (*SaveUserRequest) ProtoMessage() {}
 
 func (x *SaveUserRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[41]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2757,7 +3033,7 @@ func (x *SaveUserRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SaveUserRequest.ProtoReflect.Descriptor instead.
 func (*SaveUserRequest) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{41}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *SaveUserRequest) GetUser() *User {
@@ -2798,7 +3074,7 @@ type SaveUserResponse struct {
 
 func (x *SaveUserResponse) Reset() {
 	*x = SaveUserResponse{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[42]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2810,7 +3086,7 @@ func (x *SaveUserResponse) String() string {
 func (*SaveUserResponse) ProtoMessage() {}
 
 func (x *SaveUserResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[42]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2823,7 +3099,7 @@ func (x *SaveUserResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SaveUserResponse.ProtoReflect.Descriptor instead.
 func (*SaveUserResponse) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{42}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *SaveUserResponse) GetUser() *UserInfo {
@@ -2844,7 +3120,7 @@ type ResetPasswordRequest struct {
 
 func (x *ResetPasswordRequest) Reset() {
 	*x = ResetPasswordRequest{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[43]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2856,7 +3132,7 @@ func (x *ResetPasswordRequest) String() string {
 func (*ResetPasswordRequest) ProtoMessage() {}
 
 func (x *ResetPasswordRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[43]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2869,7 +3145,7 @@ func (x *ResetPasswordRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResetPasswordRequest.ProtoReflect.Descriptor instead.
 func (*ResetPasswordRequest) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{43}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *ResetPasswordRequest) GetUsername() string {
@@ -2895,7 +3171,7 @@ type ResetPasswordResponse struct {
 
 func (x *ResetPasswordResponse) Reset() {
 	*x = ResetPasswordResponse{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[44]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2907,7 +3183,7 @@ func (x *ResetPasswordResponse) String() string {
 func (*ResetPasswordResponse) ProtoMessage() {}
 
 func (x *ResetPasswordResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[44]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2920,7 +3196,7 @@ func (x *ResetPasswordResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResetPasswordResponse.ProtoReflect.Descriptor instead.
 func (*ResetPasswordResponse) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{44}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{49}
 }
 
 // GetCatalogRequest is empty.
@@ -2932,7 +3208,7 @@ type GetCatalogRequest struct {
 
 func (x *GetCatalogRequest) Reset() {
 	*x = GetCatalogRequest{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[45]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2944,7 +3220,7 @@ func (x *GetCatalogRequest) String() string {
 func (*GetCatalogRequest) ProtoMessage() {}
 
 func (x *GetCatalogRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[45]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2957,7 +3233,7 @@ func (x *GetCatalogRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCatalogRequest.ProtoReflect.Descriptor instead.
 func (*GetCatalogRequest) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{45}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{50}
 }
 
 // GetCatalogResponse carries the current files.
@@ -2973,7 +3249,7 @@ type GetCatalogResponse struct {
 
 func (x *GetCatalogResponse) Reset() {
 	*x = GetCatalogResponse{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[46]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2985,7 +3261,7 @@ func (x *GetCatalogResponse) String() string {
 func (*GetCatalogResponse) ProtoMessage() {}
 
 func (x *GetCatalogResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[46]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2998,7 +3274,7 @@ func (x *GetCatalogResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCatalogResponse.ProtoReflect.Descriptor instead.
 func (*GetCatalogResponse) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{46}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *GetCatalogResponse) GetVersion() int32 {
@@ -3041,7 +3317,7 @@ type PublishCatalogRequest struct {
 
 func (x *PublishCatalogRequest) Reset() {
 	*x = PublishCatalogRequest{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[47]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3053,7 +3329,7 @@ func (x *PublishCatalogRequest) String() string {
 func (*PublishCatalogRequest) ProtoMessage() {}
 
 func (x *PublishCatalogRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[47]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3066,7 +3342,7 @@ func (x *PublishCatalogRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PublishCatalogRequest.ProtoReflect.Descriptor instead.
 func (*PublishCatalogRequest) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{47}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *PublishCatalogRequest) GetCatalogJson() []byte {
@@ -3103,7 +3379,7 @@ type Problem struct {
 
 func (x *Problem) Reset() {
 	*x = Problem{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[48]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3115,7 +3391,7 @@ func (x *Problem) String() string {
 func (*Problem) ProtoMessage() {}
 
 func (x *Problem) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[48]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3128,7 +3404,7 @@ func (x *Problem) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Problem.ProtoReflect.Descriptor instead.
 func (*Problem) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{48}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{53}
 }
 
 func (x *Problem) GetField() string {
@@ -3170,7 +3446,7 @@ type PublishCatalogResponse struct {
 
 func (x *PublishCatalogResponse) Reset() {
 	*x = PublishCatalogResponse{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[49]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3182,7 +3458,7 @@ func (x *PublishCatalogResponse) String() string {
 func (*PublishCatalogResponse) ProtoMessage() {}
 
 func (x *PublishCatalogResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[49]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3195,7 +3471,7 @@ func (x *PublishCatalogResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PublishCatalogResponse.ProtoReflect.Descriptor instead.
 func (*PublishCatalogResponse) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{49}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{54}
 }
 
 func (x *PublishCatalogResponse) GetVersion() int32 {
@@ -3349,7 +3625,26 @@ const file_bianmin_central_v1_central_proto_rawDesc = "" +
 	"\x06bottom\x18\x04 \x03(\tR\x06bottom\x12E\n" +
 	"\x11promised_speed_up\x18\x05 \x01(\v2\x19.bianmin.central.v1.RatioR\x0fpromisedSpeedUp\x12D\n" +
 	"\x11on_the_spot_share\x18\x06 \x01(\v2\x19.bianmin.central.v1.RatioR\x0eonTheSpotShare\x12D\n" +
-	"\x11at_most_one_visit\x18\a \x01(\v2\x19.bianmin.central.v1.RatioR\x0eatMostOneVisit\"4\n" +
+	"\x11at_most_one_visit\x18\a \x01(\v2\x19.bianmin.central.v1.RatioR\x0eatMostOneVisit\"T\n" +
+	"\x14ExportFiguresRequest\x12<\n" +
+	"\afigures\x18\x01 \x01(\v2\".bianmin.central.v1.FiguresRequestR\afigures\"G\n" +
+	"\x15ExportFiguresResponse\x12\x12\n" +
+	"\x04xlsx\x18\x01 \x01(\fR\x04xlsx\x12\x1a\n" +
+	"\bfilename\x18\x02 \x01(\tR\bfilename\"3\n" +
+	"\rSeriesRequest\x12\x12\n" +
+	"\x04from\x18\x01 \x01(\tR\x04from\x12\x0e\n" +
+	"\x02to\x18\x02 \x01(\tR\x02to\"A\n" +
+	"\x05Point\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x10\n" +
+	"\x03day\x18\x02 \x01(\tR\x03day\x12\x14\n" +
+	"\x05count\x18\x03 \x01(\x05R\x05count\"\x9a\x02\n" +
+	"\x0eSeriesResponse\x125\n" +
+	"\baccepted\x18\x01 \x03(\v2\x19.bianmin.central.v1.PointR\baccepted\x125\n" +
+	"\bwarnings\x18\x02 \x03(\v2\x19.bianmin.central.v1.PointR\bwarnings\x12Y\n" +
+	"\rstation_names\x18\x03 \x03(\v24.bianmin.central.v1.SeriesResponse.StationNamesEntryR\fstationNames\x1a?\n" +
+	"\x11StationNamesEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"4\n" +
 	"\x15RectificationsRequest\x12\x1b\n" +
 	"\topen_only\x18\x01 \x01(\bR\bopenOnly\"\xaf\x03\n" +
 	"\rRectification\x12\x17\n" +
@@ -3474,9 +3769,11 @@ const file_bianmin_central_v1_central_proto_rawDesc = "" +
 	"\aGetCase\x12\".bianmin.central.v1.GetCaseRequest\x1a#.bianmin.central.v1.GetCaseResponse\x12O\n" +
 	"\x06Unmask\x12!.bianmin.central.v1.UnmaskRequest\x1a\".bianmin.central.v1.UnmaskResponse\x12F\n" +
 	"\x03Act\x12\x1e.bianmin.central.v1.ActRequest\x1a\x1f.bianmin.central.v1.ActResponse\x12g\n" +
-	"\x0eReadAttachment\x12).bianmin.central.v1.ReadAttachmentRequest\x1a*.bianmin.central.v1.ReadAttachmentResponse2\xba\x02\n" +
+	"\x0eReadAttachment\x12).bianmin.central.v1.ReadAttachmentRequest\x1a*.bianmin.central.v1.ReadAttachmentResponse2\xf1\x03\n" +
 	"\x12SupervisionService\x12R\n" +
-	"\aFigures\x12\".bianmin.central.v1.FiguresRequest\x1a#.bianmin.central.v1.FiguresResponse\x12g\n" +
+	"\aFigures\x12\".bianmin.central.v1.FiguresRequest\x1a#.bianmin.central.v1.FiguresResponse\x12d\n" +
+	"\rExportFigures\x12(.bianmin.central.v1.ExportFiguresRequest\x1a).bianmin.central.v1.ExportFiguresResponse\x12O\n" +
+	"\x06Series\x12!.bianmin.central.v1.SeriesRequest\x1a\".bianmin.central.v1.SeriesResponse\x12g\n" +
 	"\x0eRectifications\x12).bianmin.central.v1.RectificationsRequest\x1a*.bianmin.central.v1.RectificationsResponse\x12g\n" +
 	"\x0eRecordFollowUp\x12).bianmin.central.v1.RecordFollowUpRequest\x1a*.bianmin.central.v1.RecordFollowUpResponse2\x83\a\n" +
 	"\fAdminService\x12a\n" +
@@ -3503,7 +3800,7 @@ func file_bianmin_central_v1_central_proto_rawDescGZIP() []byte {
 	return file_bianmin_central_v1_central_proto_rawDescData
 }
 
-var file_bianmin_central_v1_central_proto_msgTypes = make([]protoimpl.MessageInfo, 50)
+var file_bianmin_central_v1_central_proto_msgTypes = make([]protoimpl.MessageInfo, 56)
 var file_bianmin_central_v1_central_proto_goTypes = []any{
 	(*User)(nil),                    // 0: bianmin.central.v1.User
 	(*SignInRequest)(nil),           // 1: bianmin.central.v1.SignInRequest
@@ -3527,50 +3824,56 @@ var file_bianmin_central_v1_central_proto_goTypes = []any{
 	(*Ratio)(nil),                   // 19: bianmin.central.v1.Ratio
 	(*Figures)(nil),                 // 20: bianmin.central.v1.Figures
 	(*FiguresResponse)(nil),         // 21: bianmin.central.v1.FiguresResponse
-	(*RectificationsRequest)(nil),   // 22: bianmin.central.v1.RectificationsRequest
-	(*Rectification)(nil),           // 23: bianmin.central.v1.Rectification
-	(*RectificationsResponse)(nil),  // 24: bianmin.central.v1.RectificationsResponse
-	(*RecordFollowUpRequest)(nil),   // 25: bianmin.central.v1.RecordFollowUpRequest
-	(*RecordFollowUpResponse)(nil),  // 26: bianmin.central.v1.RecordFollowUpResponse
-	(*Device)(nil),                  // 27: bianmin.central.v1.Device
-	(*StationInfo)(nil),             // 28: bianmin.central.v1.StationInfo
-	(*ListStationsRequest)(nil),     // 29: bianmin.central.v1.ListStationsRequest
-	(*ListStationsResponse)(nil),    // 30: bianmin.central.v1.ListStationsResponse
-	(*CreateStationRequest)(nil),    // 31: bianmin.central.v1.CreateStationRequest
-	(*CreateStationResponse)(nil),   // 32: bianmin.central.v1.CreateStationResponse
-	(*IssueEnrollCodeRequest)(nil),  // 33: bianmin.central.v1.IssueEnrollCodeRequest
-	(*IssueEnrollCodeResponse)(nil), // 34: bianmin.central.v1.IssueEnrollCodeResponse
-	(*RevokeDeviceRequest)(nil),     // 35: bianmin.central.v1.RevokeDeviceRequest
-	(*OpenCase)(nil),                // 36: bianmin.central.v1.OpenCase
-	(*RevokeDeviceResponse)(nil),    // 37: bianmin.central.v1.RevokeDeviceResponse
-	(*ListUsersRequest)(nil),        // 38: bianmin.central.v1.ListUsersRequest
-	(*ListUsersResponse)(nil),       // 39: bianmin.central.v1.ListUsersResponse
-	(*UserInfo)(nil),                // 40: bianmin.central.v1.UserInfo
-	(*SaveUserRequest)(nil),         // 41: bianmin.central.v1.SaveUserRequest
-	(*SaveUserResponse)(nil),        // 42: bianmin.central.v1.SaveUserResponse
-	(*ResetPasswordRequest)(nil),    // 43: bianmin.central.v1.ResetPasswordRequest
-	(*ResetPasswordResponse)(nil),   // 44: bianmin.central.v1.ResetPasswordResponse
-	(*GetCatalogRequest)(nil),       // 45: bianmin.central.v1.GetCatalogRequest
-	(*GetCatalogResponse)(nil),      // 46: bianmin.central.v1.GetCatalogResponse
-	(*PublishCatalogRequest)(nil),   // 47: bianmin.central.v1.PublishCatalogRequest
-	(*Problem)(nil),                 // 48: bianmin.central.v1.Problem
-	(*PublishCatalogResponse)(nil),  // 49: bianmin.central.v1.PublishCatalogResponse
-	(*timestamppb.Timestamp)(nil),   // 50: google.protobuf.Timestamp
-	(*v1.Change)(nil),               // 51: bianmin.sync.v1.Change
-	(*v1.Case)(nil),                 // 52: bianmin.sync.v1.Case
-	(*v1.Station)(nil),              // 53: bianmin.sync.v1.Station
+	(*ExportFiguresRequest)(nil),    // 22: bianmin.central.v1.ExportFiguresRequest
+	(*ExportFiguresResponse)(nil),   // 23: bianmin.central.v1.ExportFiguresResponse
+	(*SeriesRequest)(nil),           // 24: bianmin.central.v1.SeriesRequest
+	(*Point)(nil),                   // 25: bianmin.central.v1.Point
+	(*SeriesResponse)(nil),          // 26: bianmin.central.v1.SeriesResponse
+	(*RectificationsRequest)(nil),   // 27: bianmin.central.v1.RectificationsRequest
+	(*Rectification)(nil),           // 28: bianmin.central.v1.Rectification
+	(*RectificationsResponse)(nil),  // 29: bianmin.central.v1.RectificationsResponse
+	(*RecordFollowUpRequest)(nil),   // 30: bianmin.central.v1.RecordFollowUpRequest
+	(*RecordFollowUpResponse)(nil),  // 31: bianmin.central.v1.RecordFollowUpResponse
+	(*Device)(nil),                  // 32: bianmin.central.v1.Device
+	(*StationInfo)(nil),             // 33: bianmin.central.v1.StationInfo
+	(*ListStationsRequest)(nil),     // 34: bianmin.central.v1.ListStationsRequest
+	(*ListStationsResponse)(nil),    // 35: bianmin.central.v1.ListStationsResponse
+	(*CreateStationRequest)(nil),    // 36: bianmin.central.v1.CreateStationRequest
+	(*CreateStationResponse)(nil),   // 37: bianmin.central.v1.CreateStationResponse
+	(*IssueEnrollCodeRequest)(nil),  // 38: bianmin.central.v1.IssueEnrollCodeRequest
+	(*IssueEnrollCodeResponse)(nil), // 39: bianmin.central.v1.IssueEnrollCodeResponse
+	(*RevokeDeviceRequest)(nil),     // 40: bianmin.central.v1.RevokeDeviceRequest
+	(*OpenCase)(nil),                // 41: bianmin.central.v1.OpenCase
+	(*RevokeDeviceResponse)(nil),    // 42: bianmin.central.v1.RevokeDeviceResponse
+	(*ListUsersRequest)(nil),        // 43: bianmin.central.v1.ListUsersRequest
+	(*ListUsersResponse)(nil),       // 44: bianmin.central.v1.ListUsersResponse
+	(*UserInfo)(nil),                // 45: bianmin.central.v1.UserInfo
+	(*SaveUserRequest)(nil),         // 46: bianmin.central.v1.SaveUserRequest
+	(*SaveUserResponse)(nil),        // 47: bianmin.central.v1.SaveUserResponse
+	(*ResetPasswordRequest)(nil),    // 48: bianmin.central.v1.ResetPasswordRequest
+	(*ResetPasswordResponse)(nil),   // 49: bianmin.central.v1.ResetPasswordResponse
+	(*GetCatalogRequest)(nil),       // 50: bianmin.central.v1.GetCatalogRequest
+	(*GetCatalogResponse)(nil),      // 51: bianmin.central.v1.GetCatalogResponse
+	(*PublishCatalogRequest)(nil),   // 52: bianmin.central.v1.PublishCatalogRequest
+	(*Problem)(nil),                 // 53: bianmin.central.v1.Problem
+	(*PublishCatalogResponse)(nil),  // 54: bianmin.central.v1.PublishCatalogResponse
+	nil,                             // 55: bianmin.central.v1.SeriesResponse.StationNamesEntry
+	(*timestamppb.Timestamp)(nil),   // 56: google.protobuf.Timestamp
+	(*v1.Change)(nil),               // 57: bianmin.sync.v1.Change
+	(*v1.Case)(nil),                 // 58: bianmin.sync.v1.Case
+	(*v1.Station)(nil),              // 59: bianmin.sync.v1.Station
 }
 var file_bianmin_central_v1_central_proto_depIdxs = []int32{
-	50, // 0: bianmin.central.v1.SignInResponse.expires_at:type_name -> google.protobuf.Timestamp
+	56, // 0: bianmin.central.v1.SignInResponse.expires_at:type_name -> google.protobuf.Timestamp
 	0,  // 1: bianmin.central.v1.SignInResponse.user:type_name -> bianmin.central.v1.User
 	6,  // 2: bianmin.central.v1.InboxResponse.items:type_name -> bianmin.central.v1.InboxItem
-	51, // 3: bianmin.central.v1.HistoryEntry.change:type_name -> bianmin.sync.v1.Change
-	50, // 4: bianmin.central.v1.HistoryEntry.applied_at:type_name -> google.protobuf.Timestamp
-	52, // 5: bianmin.central.v1.GetCaseResponse.case:type_name -> bianmin.sync.v1.Case
+	57, // 3: bianmin.central.v1.HistoryEntry.change:type_name -> bianmin.sync.v1.Change
+	56, // 4: bianmin.central.v1.HistoryEntry.applied_at:type_name -> google.protobuf.Timestamp
+	58, // 5: bianmin.central.v1.GetCaseResponse.case:type_name -> bianmin.sync.v1.Case
 	9,  // 6: bianmin.central.v1.GetCaseResponse.history:type_name -> bianmin.central.v1.HistoryEntry
 	10, // 7: bianmin.central.v1.GetCaseResponse.tasks:type_name -> bianmin.central.v1.Task
-	51, // 8: bianmin.central.v1.ActRequest.change:type_name -> bianmin.sync.v1.Change
-	52, // 9: bianmin.central.v1.ActResponse.case:type_name -> bianmin.sync.v1.Case
+	57, // 8: bianmin.central.v1.ActRequest.change:type_name -> bianmin.sync.v1.Change
+	58, // 9: bianmin.central.v1.ActResponse.case:type_name -> bianmin.sync.v1.Case
 	19, // 10: bianmin.central.v1.Figures.on_spot_rate:type_name -> bianmin.central.v1.Ratio
 	19, // 11: bianmin.central.v1.Figures.on_time_rate:type_name -> bianmin.central.v1.Ratio
 	19, // 12: bianmin.central.v1.Figures.within_legal_rate:type_name -> bianmin.central.v1.Ratio
@@ -3585,68 +3888,76 @@ var file_bianmin_central_v1_central_proto_depIdxs = []int32{
 	19, // 21: bianmin.central.v1.FiguresResponse.promised_speed_up:type_name -> bianmin.central.v1.Ratio
 	19, // 22: bianmin.central.v1.FiguresResponse.on_the_spot_share:type_name -> bianmin.central.v1.Ratio
 	19, // 23: bianmin.central.v1.FiguresResponse.at_most_one_visit:type_name -> bianmin.central.v1.Ratio
-	23, // 24: bianmin.central.v1.RectificationsResponse.items:type_name -> bianmin.central.v1.Rectification
-	23, // 25: bianmin.central.v1.RecordFollowUpResponse.item:type_name -> bianmin.central.v1.Rectification
-	50, // 26: bianmin.central.v1.Device.enrolled_at:type_name -> google.protobuf.Timestamp
-	50, // 27: bianmin.central.v1.Device.last_seen_at:type_name -> google.protobuf.Timestamp
-	50, // 28: bianmin.central.v1.Device.revoked_at:type_name -> google.protobuf.Timestamp
-	53, // 29: bianmin.central.v1.StationInfo.station:type_name -> bianmin.sync.v1.Station
-	27, // 30: bianmin.central.v1.StationInfo.devices:type_name -> bianmin.central.v1.Device
-	28, // 31: bianmin.central.v1.ListStationsResponse.stations:type_name -> bianmin.central.v1.StationInfo
-	53, // 32: bianmin.central.v1.CreateStationRequest.station:type_name -> bianmin.sync.v1.Station
-	50, // 33: bianmin.central.v1.IssueEnrollCodeResponse.expires_at:type_name -> google.protobuf.Timestamp
-	50, // 34: bianmin.central.v1.OpenCase.updated_at:type_name -> google.protobuf.Timestamp
-	36, // 35: bianmin.central.v1.RevokeDeviceResponse.open_cases:type_name -> bianmin.central.v1.OpenCase
-	40, // 36: bianmin.central.v1.ListUsersResponse.users:type_name -> bianmin.central.v1.UserInfo
-	0,  // 37: bianmin.central.v1.UserInfo.user:type_name -> bianmin.central.v1.User
-	50, // 38: bianmin.central.v1.UserInfo.created_at:type_name -> google.protobuf.Timestamp
-	0,  // 39: bianmin.central.v1.SaveUserRequest.user:type_name -> bianmin.central.v1.User
-	40, // 40: bianmin.central.v1.SaveUserResponse.user:type_name -> bianmin.central.v1.UserInfo
-	50, // 41: bianmin.central.v1.GetCatalogResponse.published_at:type_name -> google.protobuf.Timestamp
-	48, // 42: bianmin.central.v1.PublishCatalogResponse.problems:type_name -> bianmin.central.v1.Problem
-	1,  // 43: bianmin.central.v1.AuthService.SignIn:input_type -> bianmin.central.v1.SignInRequest
-	3,  // 44: bianmin.central.v1.AuthService.SignOut:input_type -> bianmin.central.v1.SignOutRequest
-	5,  // 45: bianmin.central.v1.ReviewService.Inbox:input_type -> bianmin.central.v1.InboxRequest
-	8,  // 46: bianmin.central.v1.ReviewService.GetCase:input_type -> bianmin.central.v1.GetCaseRequest
-	12, // 47: bianmin.central.v1.ReviewService.Unmask:input_type -> bianmin.central.v1.UnmaskRequest
-	14, // 48: bianmin.central.v1.ReviewService.Act:input_type -> bianmin.central.v1.ActRequest
-	16, // 49: bianmin.central.v1.ReviewService.ReadAttachment:input_type -> bianmin.central.v1.ReadAttachmentRequest
-	18, // 50: bianmin.central.v1.SupervisionService.Figures:input_type -> bianmin.central.v1.FiguresRequest
-	22, // 51: bianmin.central.v1.SupervisionService.Rectifications:input_type -> bianmin.central.v1.RectificationsRequest
-	25, // 52: bianmin.central.v1.SupervisionService.RecordFollowUp:input_type -> bianmin.central.v1.RecordFollowUpRequest
-	29, // 53: bianmin.central.v1.AdminService.ListStations:input_type -> bianmin.central.v1.ListStationsRequest
-	31, // 54: bianmin.central.v1.AdminService.CreateStation:input_type -> bianmin.central.v1.CreateStationRequest
-	33, // 55: bianmin.central.v1.AdminService.IssueEnrollCode:input_type -> bianmin.central.v1.IssueEnrollCodeRequest
-	35, // 56: bianmin.central.v1.AdminService.RevokeDevice:input_type -> bianmin.central.v1.RevokeDeviceRequest
-	38, // 57: bianmin.central.v1.AdminService.ListUsers:input_type -> bianmin.central.v1.ListUsersRequest
-	41, // 58: bianmin.central.v1.AdminService.SaveUser:input_type -> bianmin.central.v1.SaveUserRequest
-	43, // 59: bianmin.central.v1.AdminService.ResetPassword:input_type -> bianmin.central.v1.ResetPasswordRequest
-	45, // 60: bianmin.central.v1.AdminService.GetCatalog:input_type -> bianmin.central.v1.GetCatalogRequest
-	47, // 61: bianmin.central.v1.AdminService.PublishCatalog:input_type -> bianmin.central.v1.PublishCatalogRequest
-	2,  // 62: bianmin.central.v1.AuthService.SignIn:output_type -> bianmin.central.v1.SignInResponse
-	4,  // 63: bianmin.central.v1.AuthService.SignOut:output_type -> bianmin.central.v1.SignOutResponse
-	7,  // 64: bianmin.central.v1.ReviewService.Inbox:output_type -> bianmin.central.v1.InboxResponse
-	11, // 65: bianmin.central.v1.ReviewService.GetCase:output_type -> bianmin.central.v1.GetCaseResponse
-	13, // 66: bianmin.central.v1.ReviewService.Unmask:output_type -> bianmin.central.v1.UnmaskResponse
-	15, // 67: bianmin.central.v1.ReviewService.Act:output_type -> bianmin.central.v1.ActResponse
-	17, // 68: bianmin.central.v1.ReviewService.ReadAttachment:output_type -> bianmin.central.v1.ReadAttachmentResponse
-	21, // 69: bianmin.central.v1.SupervisionService.Figures:output_type -> bianmin.central.v1.FiguresResponse
-	24, // 70: bianmin.central.v1.SupervisionService.Rectifications:output_type -> bianmin.central.v1.RectificationsResponse
-	26, // 71: bianmin.central.v1.SupervisionService.RecordFollowUp:output_type -> bianmin.central.v1.RecordFollowUpResponse
-	30, // 72: bianmin.central.v1.AdminService.ListStations:output_type -> bianmin.central.v1.ListStationsResponse
-	32, // 73: bianmin.central.v1.AdminService.CreateStation:output_type -> bianmin.central.v1.CreateStationResponse
-	34, // 74: bianmin.central.v1.AdminService.IssueEnrollCode:output_type -> bianmin.central.v1.IssueEnrollCodeResponse
-	37, // 75: bianmin.central.v1.AdminService.RevokeDevice:output_type -> bianmin.central.v1.RevokeDeviceResponse
-	39, // 76: bianmin.central.v1.AdminService.ListUsers:output_type -> bianmin.central.v1.ListUsersResponse
-	42, // 77: bianmin.central.v1.AdminService.SaveUser:output_type -> bianmin.central.v1.SaveUserResponse
-	44, // 78: bianmin.central.v1.AdminService.ResetPassword:output_type -> bianmin.central.v1.ResetPasswordResponse
-	46, // 79: bianmin.central.v1.AdminService.GetCatalog:output_type -> bianmin.central.v1.GetCatalogResponse
-	49, // 80: bianmin.central.v1.AdminService.PublishCatalog:output_type -> bianmin.central.v1.PublishCatalogResponse
-	62, // [62:81] is the sub-list for method output_type
-	43, // [43:62] is the sub-list for method input_type
-	43, // [43:43] is the sub-list for extension type_name
-	43, // [43:43] is the sub-list for extension extendee
-	0,  // [0:43] is the sub-list for field type_name
+	18, // 24: bianmin.central.v1.ExportFiguresRequest.figures:type_name -> bianmin.central.v1.FiguresRequest
+	25, // 25: bianmin.central.v1.SeriesResponse.accepted:type_name -> bianmin.central.v1.Point
+	25, // 26: bianmin.central.v1.SeriesResponse.warnings:type_name -> bianmin.central.v1.Point
+	55, // 27: bianmin.central.v1.SeriesResponse.station_names:type_name -> bianmin.central.v1.SeriesResponse.StationNamesEntry
+	28, // 28: bianmin.central.v1.RectificationsResponse.items:type_name -> bianmin.central.v1.Rectification
+	28, // 29: bianmin.central.v1.RecordFollowUpResponse.item:type_name -> bianmin.central.v1.Rectification
+	56, // 30: bianmin.central.v1.Device.enrolled_at:type_name -> google.protobuf.Timestamp
+	56, // 31: bianmin.central.v1.Device.last_seen_at:type_name -> google.protobuf.Timestamp
+	56, // 32: bianmin.central.v1.Device.revoked_at:type_name -> google.protobuf.Timestamp
+	59, // 33: bianmin.central.v1.StationInfo.station:type_name -> bianmin.sync.v1.Station
+	32, // 34: bianmin.central.v1.StationInfo.devices:type_name -> bianmin.central.v1.Device
+	33, // 35: bianmin.central.v1.ListStationsResponse.stations:type_name -> bianmin.central.v1.StationInfo
+	59, // 36: bianmin.central.v1.CreateStationRequest.station:type_name -> bianmin.sync.v1.Station
+	56, // 37: bianmin.central.v1.IssueEnrollCodeResponse.expires_at:type_name -> google.protobuf.Timestamp
+	56, // 38: bianmin.central.v1.OpenCase.updated_at:type_name -> google.protobuf.Timestamp
+	41, // 39: bianmin.central.v1.RevokeDeviceResponse.open_cases:type_name -> bianmin.central.v1.OpenCase
+	45, // 40: bianmin.central.v1.ListUsersResponse.users:type_name -> bianmin.central.v1.UserInfo
+	0,  // 41: bianmin.central.v1.UserInfo.user:type_name -> bianmin.central.v1.User
+	56, // 42: bianmin.central.v1.UserInfo.created_at:type_name -> google.protobuf.Timestamp
+	0,  // 43: bianmin.central.v1.SaveUserRequest.user:type_name -> bianmin.central.v1.User
+	45, // 44: bianmin.central.v1.SaveUserResponse.user:type_name -> bianmin.central.v1.UserInfo
+	56, // 45: bianmin.central.v1.GetCatalogResponse.published_at:type_name -> google.protobuf.Timestamp
+	53, // 46: bianmin.central.v1.PublishCatalogResponse.problems:type_name -> bianmin.central.v1.Problem
+	1,  // 47: bianmin.central.v1.AuthService.SignIn:input_type -> bianmin.central.v1.SignInRequest
+	3,  // 48: bianmin.central.v1.AuthService.SignOut:input_type -> bianmin.central.v1.SignOutRequest
+	5,  // 49: bianmin.central.v1.ReviewService.Inbox:input_type -> bianmin.central.v1.InboxRequest
+	8,  // 50: bianmin.central.v1.ReviewService.GetCase:input_type -> bianmin.central.v1.GetCaseRequest
+	12, // 51: bianmin.central.v1.ReviewService.Unmask:input_type -> bianmin.central.v1.UnmaskRequest
+	14, // 52: bianmin.central.v1.ReviewService.Act:input_type -> bianmin.central.v1.ActRequest
+	16, // 53: bianmin.central.v1.ReviewService.ReadAttachment:input_type -> bianmin.central.v1.ReadAttachmentRequest
+	18, // 54: bianmin.central.v1.SupervisionService.Figures:input_type -> bianmin.central.v1.FiguresRequest
+	22, // 55: bianmin.central.v1.SupervisionService.ExportFigures:input_type -> bianmin.central.v1.ExportFiguresRequest
+	24, // 56: bianmin.central.v1.SupervisionService.Series:input_type -> bianmin.central.v1.SeriesRequest
+	27, // 57: bianmin.central.v1.SupervisionService.Rectifications:input_type -> bianmin.central.v1.RectificationsRequest
+	30, // 58: bianmin.central.v1.SupervisionService.RecordFollowUp:input_type -> bianmin.central.v1.RecordFollowUpRequest
+	34, // 59: bianmin.central.v1.AdminService.ListStations:input_type -> bianmin.central.v1.ListStationsRequest
+	36, // 60: bianmin.central.v1.AdminService.CreateStation:input_type -> bianmin.central.v1.CreateStationRequest
+	38, // 61: bianmin.central.v1.AdminService.IssueEnrollCode:input_type -> bianmin.central.v1.IssueEnrollCodeRequest
+	40, // 62: bianmin.central.v1.AdminService.RevokeDevice:input_type -> bianmin.central.v1.RevokeDeviceRequest
+	43, // 63: bianmin.central.v1.AdminService.ListUsers:input_type -> bianmin.central.v1.ListUsersRequest
+	46, // 64: bianmin.central.v1.AdminService.SaveUser:input_type -> bianmin.central.v1.SaveUserRequest
+	48, // 65: bianmin.central.v1.AdminService.ResetPassword:input_type -> bianmin.central.v1.ResetPasswordRequest
+	50, // 66: bianmin.central.v1.AdminService.GetCatalog:input_type -> bianmin.central.v1.GetCatalogRequest
+	52, // 67: bianmin.central.v1.AdminService.PublishCatalog:input_type -> bianmin.central.v1.PublishCatalogRequest
+	2,  // 68: bianmin.central.v1.AuthService.SignIn:output_type -> bianmin.central.v1.SignInResponse
+	4,  // 69: bianmin.central.v1.AuthService.SignOut:output_type -> bianmin.central.v1.SignOutResponse
+	7,  // 70: bianmin.central.v1.ReviewService.Inbox:output_type -> bianmin.central.v1.InboxResponse
+	11, // 71: bianmin.central.v1.ReviewService.GetCase:output_type -> bianmin.central.v1.GetCaseResponse
+	13, // 72: bianmin.central.v1.ReviewService.Unmask:output_type -> bianmin.central.v1.UnmaskResponse
+	15, // 73: bianmin.central.v1.ReviewService.Act:output_type -> bianmin.central.v1.ActResponse
+	17, // 74: bianmin.central.v1.ReviewService.ReadAttachment:output_type -> bianmin.central.v1.ReadAttachmentResponse
+	21, // 75: bianmin.central.v1.SupervisionService.Figures:output_type -> bianmin.central.v1.FiguresResponse
+	23, // 76: bianmin.central.v1.SupervisionService.ExportFigures:output_type -> bianmin.central.v1.ExportFiguresResponse
+	26, // 77: bianmin.central.v1.SupervisionService.Series:output_type -> bianmin.central.v1.SeriesResponse
+	29, // 78: bianmin.central.v1.SupervisionService.Rectifications:output_type -> bianmin.central.v1.RectificationsResponse
+	31, // 79: bianmin.central.v1.SupervisionService.RecordFollowUp:output_type -> bianmin.central.v1.RecordFollowUpResponse
+	35, // 80: bianmin.central.v1.AdminService.ListStations:output_type -> bianmin.central.v1.ListStationsResponse
+	37, // 81: bianmin.central.v1.AdminService.CreateStation:output_type -> bianmin.central.v1.CreateStationResponse
+	39, // 82: bianmin.central.v1.AdminService.IssueEnrollCode:output_type -> bianmin.central.v1.IssueEnrollCodeResponse
+	42, // 83: bianmin.central.v1.AdminService.RevokeDevice:output_type -> bianmin.central.v1.RevokeDeviceResponse
+	44, // 84: bianmin.central.v1.AdminService.ListUsers:output_type -> bianmin.central.v1.ListUsersResponse
+	47, // 85: bianmin.central.v1.AdminService.SaveUser:output_type -> bianmin.central.v1.SaveUserResponse
+	49, // 86: bianmin.central.v1.AdminService.ResetPassword:output_type -> bianmin.central.v1.ResetPasswordResponse
+	51, // 87: bianmin.central.v1.AdminService.GetCatalog:output_type -> bianmin.central.v1.GetCatalogResponse
+	54, // 88: bianmin.central.v1.AdminService.PublishCatalog:output_type -> bianmin.central.v1.PublishCatalogResponse
+	68, // [68:89] is the sub-list for method output_type
+	47, // [47:68] is the sub-list for method input_type
+	47, // [47:47] is the sub-list for extension type_name
+	47, // [47:47] is the sub-list for extension extendee
+	0,  // [0:47] is the sub-list for field type_name
 }
 
 func init() { file_bianmin_central_v1_central_proto_init() }
@@ -3660,7 +3971,7 @@ func file_bianmin_central_v1_central_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_bianmin_central_v1_central_proto_rawDesc), len(file_bianmin_central_v1_central_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   50,
+			NumMessages:   56,
 			NumExtensions: 0,
 			NumServices:   4,
 		},

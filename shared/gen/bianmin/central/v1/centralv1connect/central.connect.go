@@ -57,6 +57,12 @@ const (
 	// SupervisionServiceFiguresProcedure is the fully-qualified name of the SupervisionService's
 	// Figures RPC.
 	SupervisionServiceFiguresProcedure = "/bianmin.central.v1.SupervisionService/Figures"
+	// SupervisionServiceExportFiguresProcedure is the fully-qualified name of the SupervisionService's
+	// ExportFigures RPC.
+	SupervisionServiceExportFiguresProcedure = "/bianmin.central.v1.SupervisionService/ExportFigures"
+	// SupervisionServiceSeriesProcedure is the fully-qualified name of the SupervisionService's Series
+	// RPC.
+	SupervisionServiceSeriesProcedure = "/bianmin.central.v1.SupervisionService/Series"
 	// SupervisionServiceRectificationsProcedure is the fully-qualified name of the SupervisionService's
 	// Rectifications RPC.
 	SupervisionServiceRectificationsProcedure = "/bianmin.central.v1.SupervisionService/Rectifications"
@@ -445,6 +451,15 @@ type SupervisionServiceClient interface {
 	//
 	// Idempotency: read-only. Errors: INVALID_ARGUMENT (bad period or group).
 	Figures(context.Context, *connect.Request[v1.FiguresRequest]) (*connect.Response[v1.FiguresResponse], error)
+	// ExportFigures is Figures as an Excel workbook (.xlsx, Chinese headers).
+	//
+	// Idempotency: read-only. Errors: as Figures.
+	ExportFigures(context.Context, *connect.Request[v1.ExportFiguresRequest]) (*connect.Response[v1.ExportFiguresResponse], error)
+	// Series returns, for a period, the cases accepted per station per day
+	// and the warnings raised per level per day, for the dashboard's charts.
+	//
+	// Idempotency: read-only. Errors: INVALID_ARGUMENT (bad period).
+	Series(context.Context, *connect.Request[v1.SeriesRequest]) (*connect.Response[v1.SeriesResponse], error)
 	// Rectifications lists bad reviews' rectification tasks.
 	//
 	// Idempotency: read-only.
@@ -474,6 +489,18 @@ func NewSupervisionServiceClient(httpClient connect.HTTPClient, baseURL string, 
 			connect.WithSchema(supervisionServiceMethods.ByName("Figures")),
 			connect.WithClientOptions(opts...),
 		),
+		exportFigures: connect.NewClient[v1.ExportFiguresRequest, v1.ExportFiguresResponse](
+			httpClient,
+			baseURL+SupervisionServiceExportFiguresProcedure,
+			connect.WithSchema(supervisionServiceMethods.ByName("ExportFigures")),
+			connect.WithClientOptions(opts...),
+		),
+		series: connect.NewClient[v1.SeriesRequest, v1.SeriesResponse](
+			httpClient,
+			baseURL+SupervisionServiceSeriesProcedure,
+			connect.WithSchema(supervisionServiceMethods.ByName("Series")),
+			connect.WithClientOptions(opts...),
+		),
 		rectifications: connect.NewClient[v1.RectificationsRequest, v1.RectificationsResponse](
 			httpClient,
 			baseURL+SupervisionServiceRectificationsProcedure,
@@ -492,6 +519,8 @@ func NewSupervisionServiceClient(httpClient connect.HTTPClient, baseURL string, 
 // supervisionServiceClient implements SupervisionServiceClient.
 type supervisionServiceClient struct {
 	figures        *connect.Client[v1.FiguresRequest, v1.FiguresResponse]
+	exportFigures  *connect.Client[v1.ExportFiguresRequest, v1.ExportFiguresResponse]
+	series         *connect.Client[v1.SeriesRequest, v1.SeriesResponse]
 	rectifications *connect.Client[v1.RectificationsRequest, v1.RectificationsResponse]
 	recordFollowUp *connect.Client[v1.RecordFollowUpRequest, v1.RecordFollowUpResponse]
 }
@@ -499,6 +528,16 @@ type supervisionServiceClient struct {
 // Figures calls bianmin.central.v1.SupervisionService.Figures.
 func (c *supervisionServiceClient) Figures(ctx context.Context, req *connect.Request[v1.FiguresRequest]) (*connect.Response[v1.FiguresResponse], error) {
 	return c.figures.CallUnary(ctx, req)
+}
+
+// ExportFigures calls bianmin.central.v1.SupervisionService.ExportFigures.
+func (c *supervisionServiceClient) ExportFigures(ctx context.Context, req *connect.Request[v1.ExportFiguresRequest]) (*connect.Response[v1.ExportFiguresResponse], error) {
+	return c.exportFigures.CallUnary(ctx, req)
+}
+
+// Series calls bianmin.central.v1.SupervisionService.Series.
+func (c *supervisionServiceClient) Series(ctx context.Context, req *connect.Request[v1.SeriesRequest]) (*connect.Response[v1.SeriesResponse], error) {
+	return c.series.CallUnary(ctx, req)
 }
 
 // Rectifications calls bianmin.central.v1.SupervisionService.Rectifications.
@@ -520,6 +559,15 @@ type SupervisionServiceHandler interface {
 	//
 	// Idempotency: read-only. Errors: INVALID_ARGUMENT (bad period or group).
 	Figures(context.Context, *connect.Request[v1.FiguresRequest]) (*connect.Response[v1.FiguresResponse], error)
+	// ExportFigures is Figures as an Excel workbook (.xlsx, Chinese headers).
+	//
+	// Idempotency: read-only. Errors: as Figures.
+	ExportFigures(context.Context, *connect.Request[v1.ExportFiguresRequest]) (*connect.Response[v1.ExportFiguresResponse], error)
+	// Series returns, for a period, the cases accepted per station per day
+	// and the warnings raised per level per day, for the dashboard's charts.
+	//
+	// Idempotency: read-only. Errors: INVALID_ARGUMENT (bad period).
+	Series(context.Context, *connect.Request[v1.SeriesRequest]) (*connect.Response[v1.SeriesResponse], error)
 	// Rectifications lists bad reviews' rectification tasks.
 	//
 	// Idempotency: read-only.
@@ -545,6 +593,18 @@ func NewSupervisionServiceHandler(svc SupervisionServiceHandler, opts ...connect
 		connect.WithSchema(supervisionServiceMethods.ByName("Figures")),
 		connect.WithHandlerOptions(opts...),
 	)
+	supervisionServiceExportFiguresHandler := connect.NewUnaryHandler(
+		SupervisionServiceExportFiguresProcedure,
+		svc.ExportFigures,
+		connect.WithSchema(supervisionServiceMethods.ByName("ExportFigures")),
+		connect.WithHandlerOptions(opts...),
+	)
+	supervisionServiceSeriesHandler := connect.NewUnaryHandler(
+		SupervisionServiceSeriesProcedure,
+		svc.Series,
+		connect.WithSchema(supervisionServiceMethods.ByName("Series")),
+		connect.WithHandlerOptions(opts...),
+	)
 	supervisionServiceRectificationsHandler := connect.NewUnaryHandler(
 		SupervisionServiceRectificationsProcedure,
 		svc.Rectifications,
@@ -561,6 +621,10 @@ func NewSupervisionServiceHandler(svc SupervisionServiceHandler, opts ...connect
 		switch r.URL.Path {
 		case SupervisionServiceFiguresProcedure:
 			supervisionServiceFiguresHandler.ServeHTTP(w, r)
+		case SupervisionServiceExportFiguresProcedure:
+			supervisionServiceExportFiguresHandler.ServeHTTP(w, r)
+		case SupervisionServiceSeriesProcedure:
+			supervisionServiceSeriesHandler.ServeHTTP(w, r)
 		case SupervisionServiceRectificationsProcedure:
 			supervisionServiceRectificationsHandler.ServeHTTP(w, r)
 		case SupervisionServiceRecordFollowUpProcedure:
@@ -576,6 +640,14 @@ type UnimplementedSupervisionServiceHandler struct{}
 
 func (UnimplementedSupervisionServiceHandler) Figures(context.Context, *connect.Request[v1.FiguresRequest]) (*connect.Response[v1.FiguresResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("bianmin.central.v1.SupervisionService.Figures is not implemented"))
+}
+
+func (UnimplementedSupervisionServiceHandler) ExportFigures(context.Context, *connect.Request[v1.ExportFiguresRequest]) (*connect.Response[v1.ExportFiguresResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("bianmin.central.v1.SupervisionService.ExportFigures is not implemented"))
+}
+
+func (UnimplementedSupervisionServiceHandler) Series(context.Context, *connect.Request[v1.SeriesRequest]) (*connect.Response[v1.SeriesResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("bianmin.central.v1.SupervisionService.Series is not implemented"))
 }
 
 func (UnimplementedSupervisionServiceHandler) Rectifications(context.Context, *connect.Request[v1.RectificationsRequest]) (*connect.Response[v1.RectificationsResponse], error) {
