@@ -4,8 +4,8 @@ import (
 	"context"
 	"time"
 
-	"github.com/bianmin/bianmin/shared/caseflow"
 	"github.com/bianmin/bianmin/shared/casefile"
+	"github.com/bianmin/bianmin/shared/caseflow"
 	"github.com/bianmin/bianmin/shared/workcal"
 	"github.com/bianmin/bianmin/syncserver/internal/audit"
 	"github.com/google/uuid"
