@@ -44,9 +44,6 @@ var (
 	// windows are whoever faces the applicant: a community agent collecting
 	// for a resident, or a clerk at a township or central window.
 	windows = []actor{{Agent, catalog.Community}, {Clerk, catalog.Township}, {Clerk, catalog.Central}}
-	// clerks are the windows with the legal standing to refuse an application;
-	// a community agent only collects it.
-	clerks = []actor{{Clerk, catalog.Township}, {Clerk, catalog.Central}}
 	// steps are the people inside a central department's approval chain.
 	steps = []actor{{Handler, catalog.Central}, {Reviewer, catalog.Central}, {Approver, catalog.Central}}
 	// townshipDeciders decide devolved matters (下放事项) at the township.

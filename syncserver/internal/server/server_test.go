@@ -233,8 +233,9 @@ func TestPushRejectsAndQuarantines(t *testing.T) {
 	t.Run("bad resident id", func(t *testing.T) {
 		ch := e.receive(xz, "最低生活保障审核确认")
 		id := []byte(ch.Intake.Applicant.IDNumber)
-		id[17] = map[byte]byte{'X': '0'}[id[17]] | 0
-		if id[17] == 0 {
+		if id[17] == 'X' { // any other check character is wrong
+			id[17] = '0'
+		} else {
 			id[17] = 'X'
 		}
 		ch.Intake.Applicant.IDNumber = string(id)
