@@ -65,6 +65,12 @@ type Applied struct {
 	Body       []byte    // the change's wire encoding, returned as is by Feed
 	Station    string    // the station that pushed it ("" for central's own changes)
 	ReceivedAt time.Time // central's clock when it arrived
+	// Doc is EncodeCase of the case, if the caller already has it (say,
+	// encoded on another goroutine); the store encodes the case otherwise.
+	// Either way the store keeps the same bytes. A Doc whose case id or
+	// version is not the case's fails Invalid; the rest is the caller's
+	// word. The store does not keep Doc after SaveApplied returns.
+	Doc []byte
 }
 
 // Rejected is a change refused for good.

@@ -1,10 +1,8 @@
 package sqlite
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"slices"
 
@@ -25,11 +23,11 @@ const (
 	// The version guard keeps a case from moving back even if a caller saves
 	// a stale copy; the Update's write lock already prevents that for callers
 	// that use LoadCases.
-	qUpsertCase = `INSERT INTO cases (id, number, origin_station, handling_station, matter, state, version, updated_at, doc)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+	qUpsertCase = `INSERT INTO cases (id, number, origin_station, handling_station, matter, state, version, updated_at, snapshot, doc)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET number = excluded.number, origin_station = excluded.origin_station,
 			handling_station = excluded.handling_station, matter = excluded.matter, state = excluded.state,
-			version = excluded.version, updated_at = excluded.updated_at, doc = excluded.doc
+			version = excluded.version, updated_at = excluded.updated_at, snapshot = excluded.snapshot, doc = excluded.doc
 		WHERE excluded.version > cases.version`
 	qDelCaseBlob  = `DELETE FROM case_blobs WHERE sha256 = ? AND case_id = ?`
 	qInsCaseBlob  = `INSERT OR IGNORE INTO case_blobs (sha256, case_id) VALUES (?, ?)`
@@ -41,14 +39,14 @@ const (
 	qOutcomes = `SELECT id, 1, '', '', '', '', case_version, seq FROM changes WHERE id IN (?*)
 		UNION ALL
 		SELECT id, 0, code, reason, message_zh, message_en, 0, 0 FROM rejections WHERE id IN (?*)`
-	qCaseDocs      = `SELECT doc FROM cases WHERE id IN (?*)`
+	qCaseDocs      = `SELECT snapshot, doc FROM cases WHERE id IN (?*)`
 	qBlobsComplete = `SELECT sha256 FROM blobs WHERE complete = 1 AND sha256 IN (?*)`
 )
 
 // writeQueries are prepared on the write connection at Open.
 func writeQueries() []string {
 	qs := []string{qRejectedID, qAppliedID, qInsChange, qDelChange, qUpsertCase,
-		qDelCaseBlob, qInsCaseBlob, qInsRejection}
+		qDelCaseBlob, qInsCaseBlob, qInsRejection, qMatterBySHA, qInsMatter, qMatterDoc, qDelMatter}
 	for _, tmpl := range []string{qOutcomes, qCaseDocs, qBlobsComplete} {
 		for _, n := range inSizes {
 			qs = append(qs, inQuery(tmpl, n))
@@ -60,10 +58,11 @@ func writeQueries() []string {
 // Update runs fn in one immediate transaction, committed if fn returns nil
 // and rolled back entirely otherwise. fn must not keep the Tx.
 func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
-	sqltx, err := beginWrite(ctx, s.w)
+	conn, sqltx, err := s.begin(ctx)
 	if err != nil {
-		return fmt.Errorf("sqlite: begin: %w", err)
+		return err
 	}
+	defer conn.Close()
 	defer sqltx.Rollback()
 	// Statements run without ctx's cancellation: the driver watches a
 	// cancellable context with a goroutine per statement, and a push runs
@@ -76,6 +75,8 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 	if err := sqltx.Commit(); err != nil {
 		return fmt.Errorf("sqlite: commit: %w", err)
 	}
+	t.committed()
+	s.ckpt.wrote(conn)
 	return nil
 }
 
@@ -99,9 +100,9 @@ type tx struct {
 	// the difference.
 	blobs map[uuid.UUID][]string
 
-	doc  bytes.Buffer
-	enc  *json.Encoder
-	args []any
+	pending pendingMatters // snapshots inserted by this transaction
+
+	args []any // for IN lists
 }
 
 // stmt returns query's statement bound to this transaction: the one
@@ -236,24 +237,28 @@ func (t *tx) LoadCases(ids []uuid.UUID) (map[uuid.UUID]*casefile.Case, error) {
 	if len(ids) == 0 {
 		return out, nil
 	}
+	d := caseDecoder{s: t.s, t: t}
+	var snap int64
 	var doc sql.RawBytes
 	err := t.queryIn(qCaseDocs, idStrings(ids), func(rows *sql.Rows) error {
-		if err := rows.Scan(&doc); err != nil {
+		if err := rows.Scan(&snap, &doc); err != nil {
 			return err
 		}
-		c := new(casefile.Case)
-		if err := json.Unmarshal(doc, c); err != nil {
-			return err
-		}
-		out[c.ID] = c
-		if t.blobs == nil {
-			t.blobs = make(map[uuid.UUID][]string)
-		}
-		t.blobs[c.ID] = attachments(c)
-		return nil
+		return d.row(snap, doc)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: load cases: %w", err)
+	}
+	cs, err := d.finish(t.ctx)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: load cases: %w", err)
+	}
+	if t.blobs == nil {
+		t.blobs = make(map[uuid.UUID][]string, len(cs))
+	}
+	for _, c := range cs {
+		out[c.ID] = c
+		t.blobs[c.ID] = attachments(c)
 	}
 	return out, nil
 }
@@ -293,17 +298,24 @@ func (t *tx) SaveApplied(c *casefile.Case, a store.Applied) (int64, error) {
 	if c.Version < 1 {
 		return 0, invalid("case_version", "办件版本必须大于零。", "The case version must be positive.")
 	}
-	t.doc.Reset()
-	if t.enc == nil {
-		t.enc = json.NewEncoder(&t.doc)
-		t.enc.SetEscapeHTML(false)
-	}
-	if err := t.enc.Encode(c); err != nil {
-		return 0, fmt.Errorf("sqlite: save case %s: %w", c.ID, err)
-	}
-	doc := bytes.TrimSuffix(t.doc.Bytes(), []byte{'\n'})
-
 	changeID, caseID := ch.ID.String(), c.ID.String()
+	var d store.CaseDoc
+	var err error
+	if a.Doc != nil {
+		if d, err = store.SplitCase(a.Doc); err != nil {
+			return 0, fmt.Errorf("sqlite: save case %s: %w", c.ID, err)
+		}
+		if d.Version != c.Version || string(d.ID) != caseID {
+			return 0, invalid("applied_doc", "办件 %s 的文档与办件不符。", "The document given for case %s is not the case's.", c.ID)
+		}
+	} else {
+		// d.Rest is the encoder's buffer: hold it until the case is saved.
+		t.s.encMu.Lock()
+		defer t.s.encMu.Unlock()
+		if d, err = t.s.enc.Encode(c); err != nil {
+			return 0, fmt.Errorf("sqlite: save case %s: %w", c.ID, err)
+		}
+	}
 	if _, ok := t.unrecorded[ch.ID]; ok {
 		delete(t.unrecorded, ch.ID)
 	} else if rejected, err := t.exists(qRejectedID, changeID); err != nil {
@@ -345,17 +357,27 @@ func (t *tx) SaveApplied(c *casefile.Case, a store.Applied) (int64, error) {
 		return 0, fmt.Errorf("sqlite: save change %s: %w", ch.ID, err)
 	}
 
+	snap, newSnap, err := t.matterID(d.Matter)
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: save case %s: %w", c.ID, err)
+	}
 	res, err = t.exec(qUpsertCase, caseID, c.Number, c.OriginStation, handling, c.Matter.Code,
-		string(c.Status.State), c.Version, c.UpdatedAt.UnixNano(), string(doc))
+		string(c.Status.State), c.Version, c.UpdatedAt.UnixNano(), snap, d.Rest)
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: save case %s: %w", c.ID, err)
 	}
 	if n, err := res.RowsAffected(); err != nil {
 		return 0, fmt.Errorf("sqlite: save case %s: %w", c.ID, err)
 	} else if n == 0 {
-		// The stored copy is as new or newer: undo the change's row.
+		// The stored copy is as new or newer: undo the change's row (and
+		// the snapshot's, if it came with this case).
 		if _, err := t.exec(qDelChange, seq); err != nil {
 			return 0, fmt.Errorf("sqlite: save case %s: %w", c.ID, err)
+		}
+		if newSnap {
+			if err := t.unsave(snap, d.Matter); err != nil {
+				return 0, fmt.Errorf("sqlite: save case %s: %w", c.ID, err)
+			}
 		}
 		return 0, bmerr.Newf(bmerr.Conflict, "case_version_stale",
 			"办件 %s 已被更新（版本不低于 %d），请刷新后重试。",
@@ -529,24 +551,28 @@ func (s *Store) Cases(ctx context.Context, ids []uuid.UUID) ([]*casefile.Case, e
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	byID := make(map[uuid.UUID]*casefile.Case, len(ids))
+	d := caseDecoder{s: s}
 	var args []any
+	var snap int64
 	var doc sql.RawBytes
 	err := queryIn(ctx, qCaseDocs, idStrings(ids), &args,
 		func(q string) (*sql.Stmt, error) { return s.rq.get(ctx, q) },
 		func(rows *sql.Rows) error {
-			if err := rows.Scan(&doc); err != nil {
+			if err := rows.Scan(&snap, &doc); err != nil {
 				return err
 			}
-			c := new(casefile.Case)
-			if err := json.Unmarshal(doc, c); err != nil {
-				return err
-			}
-			byID[c.ID] = c
-			return nil
+			return d.row(snap, doc)
 		})
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: cases: %w", err)
+	}
+	cs, err := d.finish(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: cases: %w", err)
+	}
+	byID := make(map[uuid.UUID]*casefile.Case, len(cs))
+	for _, c := range cs {
+		byID[c.ID] = c
 	}
 	out := make([]*casefile.Case, 0, len(byID))
 	for _, id := range ids {
@@ -572,7 +598,7 @@ func (s *Store) Case(ctx context.Context, id uuid.UUID) (*casefile.Case, error) 
 
 // PartyCases pages through a station's cases in id order, bounded the same
 // way as Feed.
-const qPartyCases = `SELECT doc FROM cases WHERE id IN (
+const qPartyCases = `SELECT snapshot, doc FROM cases WHERE id IN (
 		SELECT id FROM (SELECT id FROM cases WHERE origin_station = ?1 AND id > ?2 ORDER BY id LIMIT ?3)
 		UNION
 		SELECT id FROM (SELECT id FROM cases
@@ -592,19 +618,25 @@ func (s *Store) PartyCases(ctx context.Context, station string, after uuid.UUID,
 		return nil, fmt.Errorf("sqlite: party cases: %w", err)
 	}
 	defer rows.Close()
-	var out []*casefile.Case
+	d := caseDecoder{s: s}
+	var snap int64
 	var doc sql.RawBytes
 	for rows.Next() {
-		if err := rows.Scan(&doc); err != nil {
+		if err := rows.Scan(&snap, &doc); err != nil {
 			return nil, fmt.Errorf("sqlite: party cases: %w", err)
 		}
-		c := new(casefile.Case)
-		if err := json.Unmarshal(doc, c); err != nil {
+		if err := d.row(snap, doc); err != nil {
 			return nil, fmt.Errorf("sqlite: party cases: %w", err)
 		}
-		out = append(out, c)
 	}
 	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: party cases: %w", err)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, fmt.Errorf("sqlite: party cases: %w", err)
+	}
+	out, err := d.finish(ctx)
+	if err != nil {
 		return nil, fmt.Errorf("sqlite: party cases: %w", err)
 	}
 	return out, nil

@@ -63,9 +63,10 @@ var writePragmas = []string{
 	// KiB. A push touches thousands of index pages; with SQLite's default
 	// 2 MB they are evicted and read back within the same transaction.
 	"cache_size = -65536",
-	// Bytes. The WAL is checkpointed every 1000 pages (SQLite's default);
-	// after one huge transaction its file is cut back to this size.
+	// Bytes. After one huge transaction the WAL file is cut back to this
+	// size when it starts over.
 	"journal_size_limit = 67108864",
+	// wal_autocheckpoint is set by Open: see checkpoint.go.
 }
 
 // Store is central's store on one SQLite file.
@@ -74,6 +75,11 @@ type Store struct {
 	r  *sql.DB // read pool
 	wq stmts   // statements prepared on w
 	rq stmts   // statements prepared on r
+
+	matters matterCache // committed matter snapshots
+	encMu   sync.Mutex
+	enc     store.Encoder // for SaveApplied, under encMu
+	ckpt    *checkpointer
 
 	// Now is the clock; tests may replace it before first use.
 	Now func() time.Time
@@ -84,13 +90,19 @@ var _ store.Store = (*Store)(nil)
 // Open opens (creating if needed) the database file at path and brings its
 // schema up to date.
 func Open(path string) (*Store, error) {
+	return open(path, checkpointPages)
+}
+
+// open opens the store with a checkpointer that runs every ckptPages.
+func open(path string, ckptPages int) (*Store, error) {
 	if path == "" || strings.HasPrefix(path, ":memory:") || strings.HasPrefix(path, "file:") {
 		// The write and read pools are separate connections, so they must
 		// meet in a file.
 		return nil, fmt.Errorf("sqlite: open %q: a database file path is required", path)
 	}
 	uri := fileURI(path)
-	w, err := openDB(uri+"?_txlock=immediate", append(slices.Clone(pragmas), writePragmas...))
+	w, err := openDB(uri+"?_txlock=immediate", append(slices.Concat(pragmas, writePragmas),
+		"wal_autocheckpoint = "+strconv.Itoa(backstop*ckptPages)))
 	if err != nil {
 		return nil, err
 	}
@@ -104,7 +116,7 @@ func Open(path string) (*Store, error) {
 		w.Close()
 		return nil, err
 	}
-	if err := migrate(ctx, w, time.Now()); err != nil {
+	if err := migrate(ctx, w, time.Now(), 0); err != nil {
 		w.Close()
 		return nil, err
 	}
@@ -120,7 +132,18 @@ func Open(path string) (*Store, error) {
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 
-	s := &Store{w: w, r: r, Now: time.Now}
+	c, err := openDB(uri, pragmas)
+	if err != nil {
+		r.Close()
+		w.Close()
+		return nil, err
+	}
+	c.SetMaxOpenConns(1)
+	c.SetMaxIdleConns(1)
+	c.SetConnMaxLifetime(0)
+	c.SetConnMaxIdleTime(0)
+
+	s := &Store{w: w, r: r, ckpt: startCheckpointer(c, ckptPages), Now: time.Now}
 	s.wq.db, s.rq.db = w, r
 	for _, q := range writeQueries() {
 		if _, err := s.wq.get(ctx, q); err != nil {
@@ -135,7 +158,8 @@ func Open(path string) (*Store, error) {
 func (s *Store) Close() error {
 	s.wq.close()
 	s.rq.close()
-	return errors.Join(s.r.Close(), s.w.Close())
+	err := errors.Join(s.r.Close(), s.w.Close())
+	return errors.Join(err, s.ckpt.close())
 }
 
 func (s *Store) now() time.Time { return s.Now() }
@@ -202,11 +226,14 @@ func checkWAL(ctx context.Context, db *sql.DB) error {
 	return nil
 }
 
-// migration is one embedded schema file, migrations/NNNN_name.sql.
+// migration is one step of the schema: an embedded file,
+// migrations/NNNN_name.sql, or a step written in Go (goMigrations), for
+// one that must rewrite rows SQL cannot.
 type migration struct {
 	version int
 	name    string
 	sql     string
+	run     func(ctx context.Context, tx *sql.Tx) error
 }
 
 func migrations() ([]migration, error) {
@@ -228,6 +255,7 @@ func migrations() ([]migration, error) {
 		}
 		ms = append(ms, migration{version: v, name: strings.TrimSuffix(base, ".sql"), sql: string(b)})
 	}
+	ms = append(ms, goMigrations...)
 	slices.SortFunc(ms, func(a, b migration) int { return a.version - b.version })
 	for i := 1; i < len(ms); i++ {
 		if ms[i].version == ms[i-1].version {
@@ -240,10 +268,14 @@ func migrations() ([]migration, error) {
 // migrate applies the migrations the database lacks, in order, in one
 // immediate transaction, so that two processes opening a new file at once
 // apply them once.
-func migrate(ctx context.Context, db *sql.DB, now time.Time) error {
+// upTo, if positive, stops at that version (for tests of a migration).
+func migrate(ctx context.Context, db *sql.DB, now time.Time, upTo int) error {
 	ms, err := migrations()
 	if err != nil {
 		return err
+	}
+	if upTo > 0 {
+		ms = slices.DeleteFunc(ms, func(m migration) bool { return m.version > upTo })
 	}
 	tx, err := beginWrite(ctx, db)
 	if err != nil {
@@ -268,8 +300,15 @@ func migrate(ctx context.Context, db *sql.DB, now time.Time) error {
 		if m.version <= have {
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-			return fmt.Errorf("sqlite: migration %s: %w", m.name, err)
+		if m.sql != "" {
+			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+				return fmt.Errorf("sqlite: migration %s: %w", m.name, err)
+			}
+		}
+		if m.run != nil {
+			if err := m.run(ctx, tx); err != nil {
+				return fmt.Errorf("sqlite: migration %s: %w", m.name, err)
+			}
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
 			m.version, m.name, now.UnixNano()); err != nil {
@@ -284,7 +323,9 @@ func migrate(ctx context.Context, db *sql.DB, now time.Time) error {
 // on top cover a peer process holding it for longer (a big catalog import).
 // Only BEGIN is retried: once a transaction holds the write lock, nothing in
 // it can meet SQLITE_BUSY, so no caller's work is ever run twice.
-func beginWrite(ctx context.Context, db *sql.DB) (*sql.Tx, error) {
+func beginWrite(ctx context.Context, db interface {
+	BeginTx(context.Context, *sql.TxOptions) (*sql.Tx, error)
+}) (*sql.Tx, error) {
 	const attempts = 4
 	for i := 1; ; i++ {
 		tx, err := db.BeginTx(ctx, nil)
@@ -301,12 +342,29 @@ func beginWrite(ctx context.Context, db *sql.DB) (*sql.Tx, error) {
 	}
 }
 
+// begin takes the write connection and starts an immediate transaction on
+// it. The caller rolls back or commits tx, tells the checkpointer of a
+// commit (s.ckpt.wrote), and closes conn.
+func (s *Store) begin(ctx context.Context) (*sql.Conn, *sql.Tx, error) {
+	conn, err := s.w.Conn(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("sqlite: begin: %w", err)
+	}
+	tx, err := beginWrite(ctx, conn)
+	if err != nil {
+		conn.Close()
+		return nil, nil, fmt.Errorf("sqlite: begin: %w", err)
+	}
+	return conn, tx, nil
+}
+
 // write runs fn in an immediate transaction and commits it if fn succeeds.
 func (s *Store) write(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := beginWrite(ctx, s.w)
+	conn, tx, err := s.begin(ctx)
 	if err != nil {
-		return fmt.Errorf("sqlite: begin: %w", err)
+		return err
 	}
+	defer conn.Close()
 	defer tx.Rollback()
 	if err := fn(tx); err != nil {
 		return err
@@ -314,6 +372,7 @@ func (s *Store) write(ctx context.Context, fn func(*sql.Tx) error) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("sqlite: commit: %w", err)
 	}
+	s.ckpt.wrote(conn)
 	return nil
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/bianmin/bianmin/shared/bmerr"
 	"github.com/bianmin/bianmin/shared/casefile"
 	"github.com/bianmin/bianmin/shared/catalog"
+	"github.com/bianmin/bianmin/shared/workcal"
 	"github.com/bianmin/bianmin/syncserver/internal/store"
 	"github.com/google/uuid"
 )
@@ -35,6 +36,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Devices", testDevices},
 		{"SaveApplied", testSaveApplied},
 		{"SaveAppliedTwice", testSaveAppliedTwice},
+		{"SaveAppliedDoc", testSaveAppliedDoc},
+		{"MatterSnapshots", testMatterSnapshots},
 		{"UpdateRollsBack", testUpdateRollsBack},
 		{"SaveRejected", testSaveRejected},
 		{"Feed", testFeed},
@@ -323,6 +326,139 @@ func testSaveAppliedTwice(t *testing.T, s store.Store) {
 	if got, _ := s.Case(ctx, again.ID); got == nil || got.Version != 1 {
 		t.Errorf("case after in-transaction duplicate = %+v, want version 1", got)
 	}
+}
+
+// testSaveAppliedDoc: a case saved with its document already encoded
+// (Applied.Doc) reads back as one the store encoded itself; a document of
+// another case or version is refused and changes nothing.
+func testSaveAppliedDoc(t *testing.T, s store.Store) {
+	a, b := NewCase("C01", "T01", sha(1)), NewCase("C01", "")
+	b.Matter.CatalogVersion++ // a snapshot the store has not seen
+	err := s.Update(ctx, func(tx store.Tx) error {
+		for _, c := range []*casefile.Case{a, b} {
+			doc, err := store.EncodeCase(c)
+			if err != nil {
+				return err
+			}
+			ap := AppliedFor(ChangeFor(c), "C01")
+			ap.Doc = doc
+			if _, err := tx.SaveApplied(c, ap); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	must(t, "save with documents", err)
+	for _, c := range []*casefile.Case{a, b} {
+		got, err := s.Case(ctx, c.ID)
+		must(t, "case", err)
+		sameCase(t, "case saved with its document", got, c)
+	}
+
+	next := Next(a)
+	wrong := []struct {
+		what string
+		doc  *casefile.Case
+	}{{"another case's document", b}, {"the previous version's document", a}}
+	err = s.Update(ctx, func(tx store.Tx) error {
+		for _, w := range wrong {
+			doc, err := store.EncodeCase(w.doc)
+			if err != nil {
+				return err
+			}
+			ap := AppliedFor(ChangeFor(next), "C01")
+			ap.Doc = doc
+			_, err = tx.SaveApplied(next, ap)
+			wantCode(t, w.what, err, bmerr.Invalid)
+		}
+		// The transaction goes on.
+		_, err := tx.SaveApplied(next, AppliedFor(ChangeFor(next), "C01"))
+		return err
+	})
+	must(t, "update", err)
+	got, err := s.Case(ctx, a.ID)
+	must(t, "case", err)
+	sameCase(t, "case after refused documents", got, next)
+	hist, err := s.Changes(ctx, a.ID)
+	must(t, "changes", err)
+	if len(hist) != 2 {
+		t.Errorf("%d changes recorded, want 2", len(hist))
+	}
+}
+
+// testMatterSnapshots: every case keeps the snapshot it was saved with,
+// however many cases share it and whichever changes in a transaction that
+// rolls back.
+func testMatterSnapshots(t *testing.T, s store.Store) {
+	snapshot := func(c *casefile.Case, version int, legal bool) *casefile.Case {
+		c.Matter.CatalogVersion = version
+		c.Matter.Materials = []catalog.Material{{Code: "ID", Name: "身份证", Necessity: catalog.Required, Originals: version}}
+		if legal {
+			c.Matter.Legal = &workcal.Limit{N: 20, Unit: workcal.WorkingDays}
+		}
+		return c
+	}
+	var cases []*casefile.Case
+	for i := range 6 {
+		cases = append(cases, snapshot(NewCase("C01", ""), 10+i%3, i%2 == 0))
+	}
+	err := s.Update(ctx, func(tx store.Tx) error {
+		for _, c := range cases {
+			if _, err := tx.SaveApplied(c, AppliedFor(ChangeFor(c), "C01")); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	must(t, "save", err)
+
+	// A transaction that saves cases with new snapshots and rolls back,
+	// then others with other new snapshots, then the first again.
+	lost := snapshot(NewCase("C01", ""), 20, false)
+	err = s.Update(ctx, func(tx store.Tx) error {
+		if _, err := tx.SaveApplied(lost, AppliedFor(ChangeFor(lost), "C01")); err != nil {
+			return err
+		}
+		return errAbort
+	})
+	if !errors.Is(err, errAbort) {
+		t.Fatalf("update: %v, want the abort", err)
+	}
+	for _, v := range []int{21, 20} {
+		c := snapshot(NewCase("C01", ""), v, false)
+		save(t, s, c)
+		cases = append(cases, c)
+	}
+	// A new version of a case with a snapshot of its own.
+	next := snapshot(Next(cases[0]), 22, true)
+	save(t, s, next)
+	cases[0] = next
+
+	ids := caseIDs(cases)
+	got, err := s.Cases(ctx, ids)
+	must(t, "cases", err)
+	if len(got) != len(cases) {
+		t.Fatalf("Cases = %d cases, want %d", len(got), len(cases))
+	}
+	for i, c := range cases {
+		sameCase(t, fmt.Sprintf("case %d", i), got[i], c)
+	}
+	err = s.Update(ctx, func(tx store.Tx) error {
+		loaded, err := tx.LoadCases(ids)
+		if err != nil {
+			return err
+		}
+		for i, c := range cases {
+			sameCase(t, fmt.Sprintf("loaded case %d", i), loaded[c.ID], c)
+		}
+		return nil
+	})
+	must(t, "load", err)
+	// Two cases read together do not share their snapshot's memory.
+	got[1].Matter.Materials[0].Name = "changed"
+	again, err := s.Case(ctx, cases[1].ID)
+	must(t, "case", err)
+	sameCase(t, "case after changing another copy", again, cases[1])
 }
 
 var errAbort = errors.New("abort the push")
