@@ -268,7 +268,7 @@ func sqliteCeiling(_ context.Context, cfg *config, set *pushSet) ([]metric, erro
 			return nil, err
 		}
 	}
-	if _, err := db.Exec(`CREATE TABLE plain (id TEXT PRIMARY KEY, doc TEXT NOT NULL, body BLOB NOT NULL) STRICT`); err != nil {
+	if _, err := db.Exec(`CREATE TABLE plain (id TEXT PRIMARY KEY, doc BLOB NOT NULL, body BLOB NOT NULL) STRICT`); err != nil {
 		return nil, err
 	}
 	ins, err := db.Prepare(`INSERT INTO plain (id, doc, body) VALUES (?, ?, ?)`)

@@ -97,7 +97,7 @@ var measurements = []measurement{
 		return "one station uploads 200 random 500,000-byte blobs in 262,144-byte chunks, one at a time; MB = 10^6 bytes; requests and hashes built before the clock"
 	}, attachments},
 	{"sqlite_ceiling", 3, func(c *config) string {
-		return fmt.Sprintf("plain INSERTs of push_10k's %d rows (case id, case JSON, change protobuf) into one table, 500 per transaction, prepared, one connection, %s",
+		return fmt.Sprintf("plain INSERTs of push_10k's %d rows (case id, stored case document, change protobuf) into one table, 500 per transaction, prepared, one connection, %s",
 			c.cases, strings.Join(ceilingPragmas, ", "))
 	}, sqliteCeiling},
 }

@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"connectrpc.com/connect"
@@ -44,28 +46,14 @@ func (s *syncService) Push(ctx context.Context, req *connect.Request[syncv1.Push
 	if len(msg.Changes) > syncapi.MaxPushBatch {
 		return nil, bmerr.Newf(bmerr.Invalid, "push_too_large", "一次最多上传 %d 条变更。", "a push carries at most %d changes.", syncapi.MaxPushBatch)
 	}
-	items := make([]pushItem, len(msg.Changes))
 	for i, w := range msg.Changes {
 		if _, err := uuid.Parse(w.GetId()); err != nil {
 			return nil, bmerr.Newf(bmerr.Invalid, "change_id", "第 %d 条变更没有有效编号。", "change %d has no valid id.", i+1)
 		}
-		items[i].wire = w
-		ch, err := wire.ChangeFromWire(w)
-		if err != nil {
-			items[i].bad = err
-			items[i].change = &casefile.Change{ID: uuid.MustParse(w.GetId())}
-			if id, err := uuid.Parse(w.GetCaseId()); err == nil {
-				items[i].change.CaseID = id
-			}
-		} else {
-			items[i].change = ch
-			items[i].bad = s.authorize(who.station, ch)
-		}
-		body, err := proto.Marshal(w)
-		if err != nil {
-			return nil, err
-		}
-		items[i].body = body
+	}
+	items, err := s.prepare(who.station, msg.Changes)
+	if err != nil {
+		return nil, err
 	}
 	env, err := s.Env(ctx)
 	if err != nil {
@@ -94,6 +82,61 @@ func (s *syncService) Push(ctx context.Context, req *connect.Request[syncv1.Push
 		}
 	}
 	return connect.NewResponse(resp), nil
+}
+
+// prepare decodes, authorizes and re-encodes each change of a push. The
+// changes are independent, so the work is spread over the machine's cores
+// before the single-writer transaction starts.
+func (s *syncService) prepare(st store.Station, ws []*syncv1.Change) ([]pushItem, error) {
+	items := make([]pushItem, len(ws))
+	errs := make([]error, len(ws))
+	parallel(len(ws), func(i int) {
+		w := ws[i]
+		items[i].wire = w
+		ch, err := wire.ChangeFromWire(w)
+		if err != nil {
+			items[i].bad = err
+			items[i].change = &casefile.Change{ID: uuid.MustParse(w.GetId())}
+			if id, err := uuid.Parse(w.GetCaseId()); err == nil {
+				items[i].change.CaseID = id
+			}
+		} else {
+			items[i].change = ch
+			items[i].bad = s.authorize(st, ch)
+		}
+		items[i].body, errs[i] = proto.Marshal(w)
+	})
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return items, nil
+}
+
+// parallel runs fn(0..n-1) in contiguous chunks on up to GOMAXPROCS
+// goroutines; small batches run inline.
+func parallel(n int, fn func(i int)) {
+	workers := runtime.GOMAXPROCS(0)
+	if n < 64 || workers < 2 {
+		for i := range n {
+			fn(i)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	chunk := (n + workers - 1) / workers
+	for start := 0; start < n; start += chunk {
+		end := min(start+chunk, n)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := start; i < end; i++ {
+				fn(i)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 func (s *syncService) applyBatch(tx store.Tx, st store.Station, env *catalogEnv, items []pushItem, results []*syncv1.PushResult, now time.Time, touched *[]string) error {
