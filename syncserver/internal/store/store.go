@@ -114,6 +114,8 @@ type Blob struct {
 
 // Tx is the work of one push, done in one transaction.
 type Tx interface {
+	CentralTx
+
 	// Outcomes returns the recorded outcome of each id seen before.
 	Outcomes(ids []uuid.UUID) (map[uuid.UUID]Outcome, error)
 	// LoadCases returns the current copy of each existing case, locked
@@ -132,6 +134,8 @@ type Tx interface {
 // Store is central's persistence. All methods are safe for concurrent use,
 // also from several server processes sharing one database.
 type Store interface {
+	Central
+
 	// Stations and enrollment.
 	CreateStation(ctx context.Context, s Station) error
 	Station(ctx context.Context, code string) (Station, error)

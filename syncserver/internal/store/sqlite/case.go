@@ -8,6 +8,7 @@ import (
 
 	"github.com/bianmin/bianmin/shared/bmerr"
 	"github.com/bianmin/bianmin/shared/casefile"
+	"github.com/bianmin/bianmin/shared/caseflow"
 	"github.com/bianmin/bianmin/syncserver/internal/store"
 	"github.com/google/uuid"
 )
@@ -29,8 +30,12 @@ const (
 			handling_station = excluded.handling_station, matter = excluded.matter, state = excluded.state,
 			version = excluded.version, updated_at = excluded.updated_at, snapshot = excluded.snapshot, doc = excluded.doc
 		WHERE excluded.version > cases.version`
+	// The side tables' statements take the key first, then the rest of the
+	// row (see resync).
 	qDelCaseBlob  = `DELETE FROM case_blobs WHERE sha256 = ? AND case_id = ?`
 	qInsCaseBlob  = `INSERT OR IGNORE INTO case_blobs (sha256, case_id) VALUES (?, ?)`
+	qDelCaseDept  = `DELETE FROM case_departments WHERE department = ? AND case_id = ? AND kind = ?`
+	qInsCaseDept  = `INSERT OR IGNORE INTO case_departments (department, case_id, kind) VALUES (?, ?, ?)`
 	qInsRejection = `INSERT INTO rejections (id, case_id, station, code, reason, message_zh, message_en, received_at, body)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
@@ -46,7 +51,8 @@ const (
 // writeQueries are prepared on the write connection at Open.
 func writeQueries() []string {
 	qs := []string{qRejectedID, qAppliedID, qInsChange, qDelChange, qUpsertCase,
-		qDelCaseBlob, qInsCaseBlob, qInsRejection, qMatterBySHA, qInsMatter, qMatterDoc, qDelMatter}
+		qDelCaseBlob, qInsCaseBlob, qDelCaseDept, qInsCaseDept, qInsRejection,
+		qMatterBySHA, qInsMatter, qMatterDoc, qDelMatter, qLastAudit, qInsAudit, qUpsertRectification}
 	for _, tmpl := range []string{qOutcomes, qCaseDocs, qBlobsComplete} {
 		for _, n := range inSizes {
 			qs = append(qs, inQuery(tmpl, n))
@@ -95,14 +101,27 @@ type tx struct {
 	// transaction and that have not been saved since: saving one needs no
 	// look-up in the other log (the UNIQUE constraint still guards its own).
 	unrecorded map[uuid.UUID]struct{}
-	// blobs holds, per case loaded or saved in this transaction, the
-	// attachments case_blobs lists for it, so saving it again writes only
-	// the difference.
-	blobs map[uuid.UUID][]string
+	// index holds, per case loaded or saved in this transaction, what the
+	// side tables list for it, so saving it again writes only the difference.
+	index map[uuid.UUID]caseIndex
 
 	pending pendingMatters // snapshots inserted by this transaction
 
-	args []any // for IN lists
+	args    []any // for IN lists
+	keyArgs []any // for resync
+}
+
+// caseIndex is what the side tables list for a case, as its document says:
+// case_blobs its attachments, case_departments the departments that must see
+// it (see 0003_central.sql). Each list is sorted.
+type caseIndex struct {
+	blobs  []string
+	tasks  []string // 'task' rows
+	matter []string // 'matter' rows
+}
+
+func indexOf(c *casefile.Case) caseIndex {
+	return caseIndex{blobs: attachments(c), tasks: taskDepartments(c), matter: supervisors(c)}
 }
 
 // stmt returns query's statement bound to this transaction: the one
@@ -253,12 +272,12 @@ func (t *tx) LoadCases(ids []uuid.UUID) (map[uuid.UUID]*casefile.Case, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: load cases: %w", err)
 	}
-	if t.blobs == nil {
-		t.blobs = make(map[uuid.UUID][]string, len(cs))
+	if t.index == nil {
+		t.index = make(map[uuid.UUID]caseIndex, len(cs))
 	}
 	for _, c := range cs {
 		out[c.ID] = c
-		t.blobs[c.ID] = attachments(c)
+		t.index[c.ID] = indexOf(c)
 	}
 	return out, nil
 }
@@ -336,10 +355,10 @@ func (t *tx) SaveApplied(c *casefile.Case, a store.Applied) (int64, error) {
 	if handling == "" {
 		handling = c.OriginStation
 	}
-	if _, known := t.blobs[c.ID]; !known && c.Version > 1 {
-		// Saving a case this transaction has not loaded: load it for the
-		// attachments case_blobs lists for it. (A case at version 1 is new:
-		// the version guard refuses it otherwise.)
+	if _, known := t.index[c.ID]; !known && c.Version > 1 {
+		// Saving a case this transaction has not loaded: load it for what
+		// the side tables list for it. (A case at version 1 is new: the
+		// version guard refuses it otherwise.)
 		if _, err := t.LoadCases([]uuid.UUID{c.ID}); err != nil {
 			return 0, err
 		}
@@ -384,36 +403,61 @@ func (t *tx) SaveApplied(c *casefile.Case, a store.Applied) (int64, error) {
 			"Case %s has been updated (to version %d or later); refresh and try again.", c.ID, c.Version)
 	}
 
-	if err := t.saveCaseBlobs(c, caseID); err != nil {
+	if err := t.saveIndex(c, caseID); err != nil {
 		return 0, fmt.Errorf("sqlite: save case %s: %w", c.ID, err)
 	}
 	return seq, nil
 }
 
-// saveCaseBlobs brings case_blobs for c in line with its materials, given
-// what it listed before (t.blobs, filled by LoadCases and by earlier saves).
-func (t *tx) saveCaseBlobs(c *casefile.Case, caseID string) error {
-	now := attachments(c)
-	was := t.blobs[c.ID]
-	for _, sha := range was {
-		if _, keep := slices.BinarySearch(now, sha); !keep {
-			if _, err := t.exec(qDelCaseBlob, sha, caseID); err != nil {
-				return err
-			}
-		}
+// saveIndex brings the side tables in line with c, given what they listed
+// before (t.index, filled by LoadCases and by earlier saves). Most saves
+// change none of the departments, and write nothing to case_departments.
+func (t *tx) saveIndex(c *casefile.Case, caseID string) error {
+	was := t.index[c.ID]
+	now := indexOf(c)
+	if err := t.resync(was.blobs, now.blobs, qDelCaseBlob, qInsCaseBlob, caseID); err != nil {
+		return err
 	}
-	for _, sha := range now {
-		if _, had := slices.BinarySearch(was, sha); !had {
-			if _, err := t.exec(qInsCaseBlob, sha, caseID); err != nil {
-				return err
-			}
-		}
+	if err := t.resync(was.tasks, now.tasks, qDelCaseDept, qInsCaseDept, caseID, deptTask); err != nil {
+		return err
 	}
-	if t.blobs == nil {
-		t.blobs = make(map[uuid.UUID][]string)
+	if err := t.resync(was.matter, now.matter, qDelCaseDept, qInsCaseDept, caseID, deptMatter); err != nil {
+		return err
 	}
-	t.blobs[c.ID] = now
+	if t.index == nil {
+		t.index = make(map[uuid.UUID]caseIndex)
+	}
+	t.index[c.ID] = now
 	return nil
+}
+
+// resync deletes the rows of the keys in was but not in now and inserts
+// those in now but not in was (both sorted), with del and ins, whose
+// parameters are the key and then rest.
+func (t *tx) resync(was, now []string, del, ins string, rest ...any) error {
+	if slices.Equal(was, now) {
+		return nil
+	}
+	for _, k := range was {
+		if _, keep := slices.BinarySearch(now, k); !keep {
+			if _, err := t.exec(del, t.withKey(k, rest)...); err != nil {
+				return err
+			}
+		}
+	}
+	for _, k := range now {
+		if _, had := slices.BinarySearch(was, k); !had {
+			if _, err := t.exec(ins, t.withKey(k, rest)...); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (t *tx) withKey(k string, rest []any) []any {
+	t.keyArgs = append(append(t.keyArgs[:0], k), rest...)
+	return t.keyArgs
 }
 
 // SaveRejected records a change refused for good; an id recorded before
@@ -609,13 +653,64 @@ func (s *Store) PartyCases(ctx context.Context, station string, after uuid.UUID,
 	if limit <= 0 {
 		return nil, invalid("page_limit", "每页条数必须大于零。", "The page size must be positive.")
 	}
-	st, err := s.rq.get(ctx, qPartyCases)
+	return s.casePage(ctx, "party cases", qPartyCases, station, after.String(), limit)
+}
+
+// qOpenCases reads the partial index of open cases, whose condition it
+// repeats.
+const qOpenCases = `SELECT snapshot, doc FROM cases
+	WHERE state <> '` + string(caseflow.Closed) + `' AND id > ?1 ORDER BY id LIMIT ?2`
+
+// OpenCases pages through the cases not closed, in id order.
+func (s *Store) OpenCases(ctx context.Context, after uuid.UUID, limit int) ([]*casefile.Case, error) {
+	if limit <= 0 {
+		return nil, invalid("page_limit", "每页条数必须大于零。", "The page size must be positive.")
+	}
+	return s.casePage(ctx, "open cases", qOpenCases, after.String(), limit)
+}
+
+// eachCasePage is how many cases EachCase reads at a time.
+const eachCasePage = 256
+
+// EachCase calls fn for every case, in id order, reading a page of cases at
+// a time and calling fn once the page's read has ended, so that however
+// long fn takes no read transaction stays open (one would keep the
+// checkpointer from reusing the WAL). Each case is visited once, as it
+// stood when its page was read. An error from fn ends the walk and is
+// returned as is.
+func (s *Store) EachCase(ctx context.Context, fn func(*casefile.Case) error) error {
+	after := uuid.Nil
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		cs, err := s.casePage(ctx, "each case", `SELECT snapshot, doc FROM cases WHERE id > ?1 ORDER BY id LIMIT ?2`,
+			after.String(), eachCasePage)
+		if err != nil {
+			return err
+		}
+		for _, c := range cs {
+			if err := fn(c); err != nil {
+				return err
+			}
+		}
+		if len(cs) < eachCasePage {
+			return nil
+		}
+		after = cs[len(cs)-1].ID
+	}
+}
+
+// casePage runs query, which selects (snapshot, doc) of cases, on the read
+// pool and decodes the cases in row order.
+func (s *Store) casePage(ctx context.Context, what, query string, args ...any) ([]*casefile.Case, error) {
+	st, err := s.rq.get(ctx, query)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := st.QueryContext(ctx, station, after.String(), limit)
+	rows, err := st.QueryContext(ctx, args...)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: party cases: %w", err)
+		return nil, fmt.Errorf("sqlite: %s: %w", what, err)
 	}
 	defer rows.Close()
 	d := caseDecoder{s: s}
@@ -623,21 +718,21 @@ func (s *Store) PartyCases(ctx context.Context, station string, after uuid.UUID,
 	var doc sql.RawBytes
 	for rows.Next() {
 		if err := rows.Scan(&snap, &doc); err != nil {
-			return nil, fmt.Errorf("sqlite: party cases: %w", err)
+			return nil, fmt.Errorf("sqlite: %s: %w", what, err)
 		}
 		if err := d.row(snap, doc); err != nil {
-			return nil, fmt.Errorf("sqlite: party cases: %w", err)
+			return nil, fmt.Errorf("sqlite: %s: %w", what, err)
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: party cases: %w", err)
+		return nil, fmt.Errorf("sqlite: %s: %w", what, err)
 	}
 	if err := rows.Close(); err != nil {
-		return nil, fmt.Errorf("sqlite: party cases: %w", err)
+		return nil, fmt.Errorf("sqlite: %s: %w", what, err)
 	}
 	out, err := d.finish(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: party cases: %w", err)
+		return nil, fmt.Errorf("sqlite: %s: %w", what, err)
 	}
 	return out, nil
 }

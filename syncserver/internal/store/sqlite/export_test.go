@@ -39,3 +39,29 @@ func OpenCheckpointing(path string, pages int) (*Store, error) { return open(pat
 // Backstop is how many times the checkpointer's pages SQLite lets the WAL
 // grow before checkpointing in COMMIT.
 const Backstop = backstop
+
+// Queries whose plans the tests check.
+const (
+	QOpenCases       = qOpenCases
+	QDepartmentCases = qDepartmentCases
+)
+
+// QueryPlan returns the details of EXPLAIN QUERY PLAN of query on s's read
+// pool, one line each.
+func QueryPlan(s *Store, query string, args ...any) ([]string, error) {
+	rows, err := s.r.QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			return nil, err
+		}
+		out = append(out, detail)
+	}
+	return out, rows.Err()
+}

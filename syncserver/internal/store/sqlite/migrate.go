@@ -15,6 +15,9 @@ import (
 // version order with the embedded files.
 var goMigrations = []migration{
 	{version: 2, name: "0002_case_docs_protobuf", run: caseDocsProtobuf},
+	// 0003_central.sql creates case_departments; this fills it from the
+	// documents of the cases already stored (see department.go).
+	{version: 4, name: "0004_case_departments", run: caseDepartments},
 }
 
 // caseDocsProtobuf rewrites every case document from JSON to

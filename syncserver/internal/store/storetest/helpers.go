@@ -13,6 +13,7 @@ import (
 	"github.com/bianmin/bianmin/shared/casefile"
 	"github.com/bianmin/bianmin/shared/caseflow"
 	"github.com/bianmin/bianmin/shared/catalog"
+	"github.com/bianmin/bianmin/shared/workcal"
 	"github.com/bianmin/bianmin/syncserver/internal/store"
 	"github.com/google/uuid"
 )
@@ -168,3 +169,22 @@ func sortedIDs(ids []uuid.UUID) []uuid.UUID {
 }
 
 func sha(i int) string { return fmt.Sprintf("%064x", i) }
+
+// WorkflowCase returns a case forwarded to central: its matter, implemented
+// by mz with cl, goes through rs (handle, review) and then mz and cl in
+// parallel; it stands at rs's first step.
+func WorkflowCase() *casefile.Case {
+	c := NewCase("T01", "")
+	c.Matter.Code, c.Matter.Department, c.Matter.CoDepartments = "M-ALLOWANCE", "mz", []string{"cl"}
+	c.Matter.Workflow = &catalog.Workflow{Stages: []catalog.Stage{
+		{Kind: catalog.DepartmentStage, Department: "rs", Steps: []catalog.Step{catalog.Handle, catalog.Review}, Days: 5},
+		{Kind: catalog.ParallelStage, Department: "mz", Rule: catalog.AllAgree, Branches: []catalog.Branch{
+			{Department: "mz", Steps: []catalog.Step{catalog.Handle, catalog.Approve}, Days: 7},
+			{Department: "cl", Steps: []catalog.Step{catalog.Handle}, Days: 7},
+		}},
+	}}
+	c.Status = caseflow.Status{State: caseflow.UnderReview}
+	c.AcceptedOn = workcal.MustDate("2026-03-02")
+	c.Pipeline = &casefile.Pipeline{Started: workcal.MustDate("2026-03-02")}
+	return c
+}

@@ -53,6 +53,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"BlobVisible", testBlobVisible},
 		{"Catalog", testCatalog},
 	}
+	tests = append(tests, centralTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := open(t)
