@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/bianmin/bianmin/shared/bmerr"
 	"github.com/bianmin/bianmin/shared/catalog"
@@ -35,7 +36,7 @@ func (s *Server) PublishCatalog(ctx context.Context, catalogJSON, calendarJSON [
 		return 0, err
 	}
 	s.log.Info("catalog published", "version", version, "matters", len(cat.Matters))
-	return version, nil
+	return version, s.auditAdmin(ctx, actorOf(ctx), "catalog", fmt.Sprintf("version %d published: %d matters, calendar %s", version, len(cat.Matters), calDigest(calendarJSON)))
 }
 
 // EnsureCatalog publishes the built-in demo catalog and calendar when the
@@ -47,4 +48,21 @@ func (s *Server) EnsureCatalog(ctx context.Context) error {
 	}
 	_, err = s.PublishCatalog(ctx, catalog.DemoJSON(), workcal.BuiltinJSON())
 	return err
+}
+
+func calDigest(calendarJSON []byte) string {
+	cal, err := workcal.Parse(calendarJSON)
+	if err != nil {
+		return "?"
+	}
+	return cal.Digest()
+}
+
+// actorOf names who is acting: the signed-in central user, else the
+// command line.
+func actorOf(ctx context.Context) string {
+	if u := userFrom(ctx); u.Username != "" {
+		return u.Username
+	}
+	return "cli"
 }

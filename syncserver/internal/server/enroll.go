@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"crypto/rand"
+	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -13,6 +14,7 @@ import (
 	"github.com/bianmin/bianmin/shared/catalog"
 	syncv1 "github.com/bianmin/bianmin/shared/gen/bianmin/sync/v1"
 	"github.com/bianmin/bianmin/shared/syncapi"
+	"github.com/bianmin/bianmin/syncserver/internal/audit"
 	"github.com/bianmin/bianmin/syncserver/internal/store"
 	"github.com/google/uuid"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -45,6 +47,9 @@ func (s *enrollService) Enroll(ctx context.Context, req *connect.Request[syncv1.
 		return nil, err
 	}
 	s.log.Info("device enrolled", "station", st.Code, "device", m.DeviceId, "name", name)
+	if err := s.store.AppendAudit(ctx, audit.Entry{At: now, Actor: "station:" + st.Code, Kind: audit.Enroll, Subject: "device " + m.DeviceId, Detail: name}); err != nil {
+		return nil, err
+	}
 	resp := &syncv1.EnrollResponse{Station: stationToWire(st), ServerTime: timestamppb.New(now)}
 	if cur, err := s.store.CurrentCatalog(ctx); err == nil {
 		resp.CatalogVersion = int32(cur.Version)
@@ -104,7 +109,10 @@ func (s *Server) CreateStation(ctx context.Context, st store.Station) error {
 		return bmerr.Newf(bmerr.Invalid, "station_level", "站点层级“%s”无效，应为 township 或 community。", "station level %q is not valid; use township or community.", st.Level)
 	}
 	st.CreatedAt = s.now()
-	return s.store.CreateStation(ctx, st)
+	if err := s.store.CreateStation(ctx, st); err != nil {
+		return err
+	}
+	return s.auditAdmin(ctx, actorOf(ctx), "station "+st.Code, fmt.Sprintf("created: %s, %s, parent %q", st.Name, st.Level, st.Parent))
 }
 
 // NewEnrollCode issues a one-time enrollment code for a station, valid for ttl.
@@ -128,6 +136,9 @@ func (s *Server) NewEnrollCode(ctx context.Context, station string, ttl time.Dur
 	if err := s.store.CreateEnrollCode(ctx, store.EnrollCode{Hash: syncapi.HashSecret(code), Station: station, CreatedAt: now, ExpiresAt: now.Add(ttl)}); err != nil {
 		return "", err
 	}
+	if err := s.auditAdmin(ctx, actorOf(ctx), "station "+station, "enrollment code issued, valid until "+now.Add(ttl).Format(time.RFC3339)); err != nil {
+		return "", err
+	}
 	return FormatCode(code), nil
 }
 
@@ -137,5 +148,5 @@ func (s *Server) RevokeDevice(ctx context.Context, id string) error {
 		return err
 	}
 	s.Forget(id)
-	return nil
+	return s.auditAdmin(ctx, actorOf(ctx), "device "+id, "revoked")
 }

@@ -20,7 +20,9 @@ import (
 	"connectrpc.com/grpcreflect"
 	"github.com/bianmin/bianmin/shared/bmerr"
 	"github.com/bianmin/bianmin/shared/catalog"
+	"github.com/bianmin/bianmin/shared/gen/bianmin/central/v1/centralv1connect"
 	"github.com/bianmin/bianmin/shared/gen/bianmin/sync/v1/syncv1connect"
+	"github.com/bianmin/bianmin/shared/supervise"
 	"github.com/bianmin/bianmin/shared/syncapi"
 	"github.com/bianmin/bianmin/shared/workcal"
 	"github.com/bianmin/bianmin/syncserver/internal/store"
@@ -38,6 +40,11 @@ type Config struct {
 	// PollInterval is how often a long-polling Pull re-reads the database, so
 	// that it also sees changes written by another server process.
 	PollInterval time.Duration
+	// Rules are the supervision thresholds (default supervise.Defaults()).
+	Rules *supervise.Rules
+	// PublicURL is the address stations use to reach this server, shown with
+	// enrollment codes (default: none).
+	PublicURL string
 }
 
 // Server implements the Connect services.
@@ -48,6 +55,8 @@ type Server struct {
 	after  func()
 	poll   time.Duration
 	notify *notifier
+	rules  supervise.Rules
+	public string
 
 	env     atomic.Pointer[catalogEnv]
 	envMu   sync.Mutex
@@ -72,7 +81,11 @@ const deviceCacheTTL = 5 * time.Second
 
 // New returns a Server over cfg.Store.
 func New(cfg Config) *Server {
-	s := &Server{store: cfg.Store, log: cfg.Logger, now: cfg.Now, after: cfg.AfterPushCommit, poll: cfg.PollInterval, notify: newNotifier()}
+	s := &Server{store: cfg.Store, log: cfg.Logger, now: cfg.Now, after: cfg.AfterPushCommit, poll: cfg.PollInterval, notify: newNotifier(),
+		rules: supervise.Defaults(), public: cfg.PublicURL}
+	if cfg.Rules != nil {
+		s.rules = *cfg.Rules
+	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -98,9 +111,16 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle(syncv1connect.NewSyncServiceHandler(&syncService{s}, authed...))
 	mux.Handle(syncv1connect.NewAttachmentServiceHandler(&attachmentService{s}, authed...))
 	mux.Handle(syncv1connect.NewCatalogServiceHandler(&catalogService{s}, authed...))
+	people := append(limits[:len(limits):len(limits)], connect.WithInterceptors(s.sessionInterceptor()))
+	mux.Handle(centralv1connect.NewAuthServiceHandler(&authService{s}, limits...))
+	mux.Handle(centralv1connect.NewReviewServiceHandler(&reviewService{s}, people...))
+	mux.Handle(centralv1connect.NewSupervisionServiceHandler(&supervisionService{s}, people...))
+	mux.Handle(centralv1connect.NewAdminServiceHandler(&adminService{s}, append(people, connect.WithInterceptors(s.adminOnly()))...))
 	services := []string{
 		syncv1connect.EnrollmentServiceName, syncv1connect.SyncServiceName,
 		syncv1connect.AttachmentServiceName, syncv1connect.CatalogServiceName,
+		centralv1connect.AuthServiceName, centralv1connect.ReviewServiceName,
+		centralv1connect.SupervisionServiceName, centralv1connect.AdminServiceName,
 	}
 	mux.Handle(grpchealth.NewHandler(grpchealth.NewStaticChecker(services...)))
 	reflector := grpcreflect.NewStaticReflector(services...)

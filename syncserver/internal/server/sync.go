@@ -18,6 +18,7 @@ import (
 	syncv1 "github.com/bianmin/bianmin/shared/gen/bianmin/sync/v1"
 	"github.com/bianmin/bianmin/shared/syncapi"
 	"github.com/bianmin/bianmin/shared/wire"
+	"github.com/bianmin/bianmin/syncserver/internal/audit"
 	"github.com/bianmin/bianmin/syncserver/internal/store"
 	"github.com/google/uuid"
 	"google.golang.org/protobuf/proto"
@@ -62,9 +63,18 @@ func (s *syncService) Push(ctx context.Context, req *connect.Request[syncv1.Push
 	now := s.now()
 	results := make([]*syncv1.PushResult, len(items))
 	var touched []string
+	var lines []audit.ChangeLine
 	err = s.store.Update(ctx, func(tx store.Tx) error {
-		touched = touched[:0]
-		return s.applyBatch(tx, who.station, env, items, results, now, &touched)
+		touched, lines = touched[:0], lines[:0]
+		if err := s.applyBatch(tx, who.station, env, items, results, now, &touched, &lines); err != nil {
+			return err
+		}
+		if len(lines) == 0 {
+			return nil
+		}
+		// One audit entry per push commits to every change it applied.
+		return tx.Audit(audit.Entry{At: now, Actor: "station:" + who.station.Code, Kind: audit.Changes,
+			Subject: fmt.Sprintf("push of %d changes", len(lines)), Detail: audit.ChangeDetail(lines)})
 	})
 	if err != nil {
 		return nil, err
@@ -139,7 +149,7 @@ func parallel(n int, fn func(i int)) {
 	wg.Wait()
 }
 
-func (s *syncService) applyBatch(tx store.Tx, st store.Station, env *catalogEnv, items []pushItem, results []*syncv1.PushResult, now time.Time, touched *[]string) error {
+func (s *syncService) applyBatch(tx store.Tx, st store.Station, env *catalogEnv, items []pushItem, results []*syncv1.PushResult, now time.Time, touched *[]string, lines *[]audit.ChangeLine) error {
 	ids := make([]uuid.UUID, len(items))
 	for i, it := range items {
 		ids[i] = it.change.ID
@@ -219,7 +229,13 @@ func (s *syncService) applyBatch(tx store.Tx, st store.Station, env *catalogEnv,
 		}
 		results[i] = &syncv1.PushResult{ChangeId: id.String(), Outcome: syncv1.PushResult_OUTCOME_APPLIED, CaseVersion: c.Version, ServerSeq: seq}
 		inBatch[id] = results[i]
-		if err := s.followUps(tx, c, id, env, now); err != nil {
+		*lines = append(*lines, *changeLine(it.change, it.body))
+		more, err := s.followUps(tx, c, id, env, now)
+		if err != nil {
+			return err
+		}
+		*lines = append(*lines, more...)
+		if err := s.openRectification(tx, c, it.change); err != nil {
 			return err
 		}
 		cases[c.ID] = c
