@@ -15,6 +15,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/bianmin/bianmin/shared/bmerr"
 	"github.com/bianmin/bianmin/syncserver/internal/cli"
 )
 
@@ -22,7 +23,11 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := cli.Main(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "syncserver:", err)
+		if e := bmerr.As(err); e != nil {
+			fmt.Fprintf(os.Stderr, "syncserver: %s\n            %s\n", e.Zh, e.Error())
+		} else {
+			fmt.Fprintln(os.Stderr, "syncserver:", err)
+		}
 		os.Exit(cli.ExitCode(err))
 	}
 }

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -12,7 +11,6 @@ import (
 	"time"
 
 	"github.com/bianmin/bianmin/shared/caseflow"
-	"github.com/bianmin/bianmin/shared/catalog"
 	"github.com/bianmin/bianmin/shared/metrics"
 	"github.com/bianmin/bianmin/shared/workcal"
 	"github.com/bianmin/bianmin/syncserver/internal/audit"
@@ -21,13 +19,6 @@ import (
 	"github.com/bianmin/bianmin/syncserver/internal/store"
 	"github.com/google/uuid"
 )
-
-func init() {
-	commands["user create"] = userCreate
-	commands["user list"] = userList
-	commands["audit verify"] = auditVerify
-	commands["report"] = reportCmd
-}
 
 // readPassword takes the password from --password-file, or BIANMIN_PASSWORD,
 // so that it never appears in the shell history or the process list.
@@ -223,6 +214,3 @@ func writeFile(path string, fn func(io.Writer) error) error {
 	}
 	return f.Close()
 }
-
-var _ = flag.ContinueOnError
-var _ = catalog.Central

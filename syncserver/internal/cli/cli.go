@@ -4,6 +4,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"encoding/json"
@@ -22,7 +23,9 @@ import (
 	"time"
 
 	"github.com/bianmin/bianmin/shared/bmerr"
+	"github.com/bianmin/bianmin/shared/caseflow"
 	"github.com/bianmin/bianmin/shared/catalog"
+	"github.com/bianmin/bianmin/shared/supervise"
 	"github.com/bianmin/bianmin/syncserver/internal/server"
 	"github.com/bianmin/bianmin/syncserver/internal/store"
 	"github.com/bianmin/bianmin/syncserver/internal/store/sqlite"
@@ -49,6 +52,10 @@ Commands:
   device list                list a station's enrolled devices
   device revoke              refuse a device's every later call (lost or stolen)
   catalog publish            publish a catalog and calendar file to every station
+  user create                create a central user (reviewer, approver, head, admin…)
+  user list                  list central users
+  audit verify               check the audit trail: names the first edited, deleted or reordered entry
+  report                     supervision figures for a period, as CSV and Excel
   help                       this text
 
 Every command takes --db (or BIANMIN_DB): a SQLite file path (default
@@ -65,7 +72,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return nil
 	}
 	cmd, rest := args[0], args[1:]
-	if (cmd == "station" || cmd == "device" || cmd == "catalog") && len(rest) > 0 {
+	if (cmd == "station" || cmd == "device" || cmd == "catalog" || cmd == "user" || cmd == "audit") && len(rest) > 0 {
 		cmd, rest = cmd+" "+rest[0], rest[1:]
 	}
 	run, ok := commands[cmd]
@@ -89,6 +96,10 @@ func init() {
 		"device list":     deviceList,
 		"device revoke":   deviceRevoke,
 		"catalog publish": catalogPublish,
+		"user create":     userCreate,
+		"user list":       userList,
+		"audit verify":    auditVerify,
+		"report":          reportCmd,
 	}
 }
 
@@ -145,6 +156,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	demoCodes := fs.String("demo-codes", "", "with --demo: also write the codes as JSON to this file")
 	logLevel := fs.String("log-level", envOr("BIANMIN_LOG_LEVEL", "info"), "debug, info, warn or error")
 	addrFile := fs.String("addr-file", "", "write the address actually listened on to this file (for tests and scripts)")
+	scanEvery := fs.Duration("scan-interval", time.Minute, "how often supervision warnings are scanned for (0: never)")
+	rulesFile := fs.String("rules", os.Getenv("BIANMIN_RULES"), "supervision rules JSON (thresholds, escalation); default: domain defaults")
+	publicURL := fs.String("public-url", os.Getenv("BIANMIN_PUBLIC_URL"), "the address stations use to reach this server, shown with enrollment codes")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -162,7 +176,19 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer st.Close()
-	srv := server.New(server.Config{Store: st, Logger: logger, AfterPushCommit: faultAfterPushCommit(logger)})
+	rules := supervise.Defaults()
+	if *rulesFile != "" {
+		data, err := os.ReadFile(*rulesFile)
+		if err != nil {
+			return err
+		}
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&rules); err != nil {
+			return fmt.Errorf("--rules %s: %w", *rulesFile, err)
+		}
+	}
+	srv := server.New(server.Config{Store: st, Logger: logger, AfterPushCommit: faultAfterPushCommit(logger), Rules: &rules, PublicURL: *publicURL})
 	if err := srv.EnsureCatalog(ctx); err != nil {
 		return fmt.Errorf("catalog: %w", err)
 	}
@@ -174,6 +200,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		for _, c := range codes {
 			fmt.Fprintf(stdout, "enrollment code for %s %s: %s\n", c.Station, c.Name, c.Code)
 		}
+		if err := seedDemoUsers(ctx, srv, st); err != nil {
+			return fmt.Errorf("demo users: %w", err)
+		}
+		fmt.Fprintf(stdout, "central users (password %s): %s\n", DemoPassword, strings.Join(demoUserNames(), ", "))
 		if *demoCodes != "" {
 			data, _ := json.MarshalIndent(codes, "", "  ")
 			if err := os.WriteFile(*demoCodes, data, 0o600); err != nil {
@@ -212,6 +242,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	logger.Info("serving", "addr", ln.Addr().String(), "scheme", scheme, "db", *db)
 	fmt.Fprintf(stdout, "syncserver listening on %s://%s\n", scheme, ln.Addr())
 
+	if *scanEvery > 0 {
+		go srv.RunScanner(ctx, *scanEvery)
+	}
 	errc := make(chan error, 1)
 	go func() {
 		if *certFile != "" {
@@ -403,4 +436,48 @@ func catalogPublish(ctx context.Context, args []string, stdout, stderr io.Writer
 		fmt.Fprintf(stdout, "catalog version %d published\n", v)
 		return nil
 	})
+}
+
+// DemoPassword is every demo central user's password.
+const DemoPassword = "demo1234"
+
+// demoUsers are the central users `serve --demo` creates: an admin and, for
+// the departments the demo workflows run through, a handler, reviewer,
+// approver and head each.
+var demoUsers = func() []store.User {
+	us := []store.User{{Username: "admin", Name: "系统管理员", Role: caseflow.Admin}}
+	people := map[string][4]string{
+		"mz": {"张伟", "李芳", "王强", "陈静"}, "cl": {"刘洋", "赵敏", "孙杰", "周丽"},
+		"zr": {"吴刚", "郑红", "冯涛", "何梅"}, "nn": {"许军", "曹燕", "彭亮", "邓华"},
+		"rs": {"韩磊", "唐娟", "蒋勇", "沈霞"}, "xz": {"罗斌", "高洁", "林峰", "宋倩"},
+	}
+	roles := []caseflow.Role{caseflow.Handler, caseflow.Reviewer, caseflow.Approver, caseflow.Head}
+	for _, dept := range []string{"mz", "cl", "zr", "nn", "rs", "xz"} {
+		for i, r := range roles {
+			us = append(us, store.User{Username: dept + "." + string(r), Name: people[dept][i], Role: r, Department: dept})
+		}
+	}
+	return us
+}()
+
+func demoUserNames() []string {
+	var out []string
+	for _, u := range demoUsers {
+		out = append(out, u.Username)
+	}
+	return []string{out[0], out[1], out[2], out[3], out[4], "…"}
+}
+
+func seedDemoUsers(ctx context.Context, srv *server.Server, st store.Store) error {
+	for _, u := range demoUsers {
+		if _, err := st.User(ctx, u.Username); err == nil {
+			continue
+		} else if bmerr.CodeOf(err) != bmerr.NotFound {
+			return err
+		}
+		if err := srv.CreateUser(ctx, "demo", u, DemoPassword); err != nil {
+			return err
+		}
+	}
+	return nil
 }
