@@ -1,6 +1,7 @@
 package notice
 
 import (
+	"bytes"
 	_ "embed"
 	"fmt"
 	"strings"
@@ -34,9 +35,13 @@ const (
 
 var faceNames = [...]string{cjkFace: "droidsansfallback", latinFace: "dejavusans"}
 
+// registerFonts gives each document its own copy of the font files: fpdf
+// writes into the bytes it is given while it subsets a font, so two
+// documents made at once from the shared embedded bytes race (the race
+// detector caught it in the parallel notice tests).
 func registerFonts(pdf *fpdf.Fpdf) {
-	pdf.AddUTF8FontFromBytes(faceNames[cjkFace], "", cjkTTF)
-	pdf.AddUTF8FontFromBytes(faceNames[latinFace], "", latinTTF)
+	pdf.AddUTF8FontFromBytes(faceNames[cjkFace], "", bytes.Clone(cjkTTF))
+	pdf.AddUTF8FontFromBytes(faceNames[latinFace], "", bytes.Clone(latinTTF))
 }
 
 // The face each character is drawn in and its advance width in thousandths
