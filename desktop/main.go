@@ -1,6 +1,8 @@
 // Command bianmin is the station app (便民服务站): a township convenience
 // centre's or a village station's desktop, working offline and syncing
-// with central when it can.
+// with central when it can. On a computer not enrolled as a station, the
+// first-run screen also signs central staff in online (县级中心人员登录):
+// department reviewers, heads and central administrators.
 //
 //	bianmin [--data DIR] [--server URL --enroll-code CODE] [--demo-user] [--lang zh|en]
 //
@@ -14,10 +16,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/lang"
+	"github.com/bianmin/bianmin/desktop/internal/central"
 	"github.com/bianmin/bianmin/desktop/internal/i18n"
 	"github.com/bianmin/bianmin/desktop/internal/store"
 	"github.com/bianmin/bianmin/desktop/internal/ui"
@@ -35,6 +39,10 @@ func run(args []string) int {
 	// For `make screenshots`: open a screen after signing in as the demo user.
 	shot := fs.String("screenshot-mode", "", "")
 	seed := fs.Int("seed-demo", 0, "")
+	// Also for `make screenshots`: the central staff's screens.
+	centralServer := fs.String("central-server", "", "")
+	centralUser := fs.String("central-user", "", "")
+	centralPassword := fs.String("central-password", "", "")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -65,17 +73,29 @@ func run(args []string) int {
 	w.SetIcon(ui.Icon())
 	w.Resize(fyne.NewSize(1280, 800))
 	w.SetMaster()
+	stationShot, centralShot := *shot, ""
+	if strings.HasPrefix(*shot, "central-") {
+		stationShot, centralShot = "", *shot
+	}
+	open := func(path string) error {
+		if *shot != "" {
+			return nil // screenshots: no viewer windows on top
+		}
+		return openInViewer(a, path)
+	}
 	u, err := ui.New(a, w, ui.Options{
-		Store: st, ServerURL: *server, EnrollCode: *code, DemoUser: *demoUser || *shot != "",
+		Store: st, ServerURL: *server, EnrollCode: *code, DemoUser: *demoUser || stationShot != "",
 		Announce:   func(s string) { fmt.Println(s) },
 		OnLanguage: func(l string) { prefs.SetString("language", l) },
-		Screenshot: *shot, SeedDemo: *seed,
+		Screenshot: stationShot, SeedDemo: *seed,
 		PrintDir: filepath.Join(*data, "print"),
-		Open: func(path string) error {
-			if *shot != "" {
-				return nil // screenshots: no viewer windows on top
-			}
-			return openInViewer(a, path)
+		Open:     open,
+		// A computer that is not a station and served central staff
+		// before opens their sign-in, with the server it remembers.
+		StartCentral: centralShot != "" || (*server == "" && prefs.String(central.PrefServer) != ""),
+		Central: central.Options{
+			ServerURL: *centralServer, Screenshot: centralShot,
+			Username: *centralUser, Password: *centralPassword,
 		},
 	})
 	if err != nil {

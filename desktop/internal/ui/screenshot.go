@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"slices"
+
 	"github.com/bianmin/bianmin/desktop/internal/desk"
 	"github.com/bianmin/bianmin/desktop/internal/store"
 	"github.com/bianmin/bianmin/shared/caseflow"
@@ -65,6 +67,24 @@ func (u *UI) screenshot(screen string) {
 	case "rejected":
 		s.tabs.SelectIndex(tabCases)
 		u.showRejected()
+	case "forward":
+		// Not a picture: forwards the accepted cases central decides, so
+		// that the central staff's screenshots have an inbox to show.
+		rows, _, err := u.st.ListCases(ctx(), store.Filter{Limit: 200, States: []caseflow.State{caseflow.Accepted}})
+		if err != nil {
+			u.showError(err)
+		}
+		for _, r := range rows {
+			v, err := u.st.Case(ctx(), r.ID)
+			if err != nil || v.Case == nil || !slices.Contains(u.session.CaseActions(v.Case), caseflow.Forward) {
+				continue
+			}
+			if _, err := u.session.Act(ctx(), r.ID, caseflow.Forward, nil); err != nil {
+				u.showError(err)
+			}
+		}
+		u.syncNow()
+		s.tabs.SelectIndex(tabCases)
 	}
 	if u.opt.Announce != nil {
 		u.opt.Announce("screenshot ready: " + screen)

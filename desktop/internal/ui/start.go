@@ -64,6 +64,9 @@ type enrollScreen struct {
 	busy   *widget.ProgressBarInfinite
 	err    *widget.Label
 	done   bool
+	// central opens the central staff's sign-in instead: a computer that
+	// is not a station may serve central users online.
+	central *widget.Button
 }
 
 func (u *UI) showEnroll() {
@@ -83,12 +86,17 @@ func (u *UI) showEnroll() {
 		widget.NewFormItem(lang.L("Server address"), e.server),
 		widget.NewFormItem(lang.L("Enrollment code"), e.code),
 	)
-	body := container.NewVBox(
-		title(lang.L("Welcome to the Bianmin station")),
+	e.central = widget.NewButtonWithIcon(lang.L("Central staff sign-in"), theme.AccountIcon(), u.showCentral)
+	station := widget.NewCard(lang.L("This computer is a service station (enter the enrollment code)"), "", container.NewVBox(
 		note(lang.L("This computer is not yet enrolled as a service station. Enter the address of the central server and the one-time enrollment code that central gave this station.")),
 		form, e.err, e.busy, container.NewHBox(layoutSpacer(), e.submit),
-	)
-	u.setContent(center(body, 560))
+	))
+	centralCard := widget.NewCard(lang.L("Central staff sign-in"), "", container.NewVBox(
+		note(lang.L("Department reviewers and central administrators sign in online with their user name and password; the cases stay at central.")),
+		container.NewHBox(layoutSpacer(), e.central),
+	))
+	body := container.NewVBox(title(lang.L("Welcome to the Bianmin station")), station, centralCard)
+	u.setContent(center(body, 600))
 	u.win.Canvas().Focus(e.server)
 	if u.opt.ServerURL != "" && u.opt.EnrollCode != "" {
 		e.Submit()

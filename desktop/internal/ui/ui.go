@@ -26,6 +26,7 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
+	"github.com/bianmin/bianmin/desktop/internal/central"
 	"github.com/bianmin/bianmin/desktop/internal/desk"
 	"github.com/bianmin/bianmin/desktop/internal/i18n"
 	"github.com/bianmin/bianmin/desktop/internal/store"
@@ -78,6 +79,13 @@ type Options struct {
 	// when the station has no cases.
 	Screenshot string
 	SeedDemo   int
+
+	// Central configures the central staff's screens, offered on the
+	// first-run screen of a computer that is not enrolled as a station;
+	// StartCentral opens their sign-in at once (screenshots, or an install
+	// that served central users before).
+	Central      central.Options
+	StartCentral bool
 }
 
 // The demo user `make demo` signs in with.
@@ -109,6 +117,9 @@ type UI struct {
 	first  *userForm
 	signIn *signInScreen
 	shell  *shell
+	// central is the central staff's window content, on a computer that
+	// is not a station.
+	central *central.UI
 }
 
 // New shows the first screen the station needs: enrollment on a fresh
@@ -132,6 +143,9 @@ func New(a fyne.App, w fyne.Window, o Options) (*UI, error) {
 
 // Close stops the background sync.
 func (u *UI) Close() {
+	if u.central != nil {
+		u.central.Close()
+	}
 	u.jobs.Wait()
 	if u.stopSync != nil {
 		u.stopSync()
@@ -164,6 +178,10 @@ func (u *UI) start() error {
 		return err
 	}
 	if !ok {
+		if u.opt.StartCentral {
+			u.showCentral()
+			return nil
+		}
 		u.showEnroll()
 		return nil
 	}
@@ -395,4 +413,41 @@ func (w widthLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 		o.Resize(fyne.NewSize(size.Width, max(size.Height, o.MinSize().Height)))
 		o.Move(fyne.NewPos(0, 0))
 	}
+}
+
+// showCentral hands the window to the central staff's screens. Only a
+// computer without a station identity offers them: a station's users sign
+// in against the station's own store and hold no central session, and
+// central refuses a device credential on its staff API anyway.
+func (u *UI) showCentral() {
+	if u.id.Station != "" {
+		return
+	}
+	u.enroll = nil
+	o := u.opt.Central
+	if o.Open == nil {
+		o.Open = u.opt.Open
+	}
+	if o.Do == nil {
+		o.Do = u.opt.Do
+	}
+	if o.Now == nil {
+		o.Now = u.opt.Now
+	}
+	if o.Announce == nil {
+		o.Announce = u.opt.Announce
+	}
+	o.OnBack = u.leaveCentral
+	u.central = central.Show(u.app, u.win, o)
+}
+
+// leaveCentral goes back from the central sign-in to enrolling this
+// computer as a station.
+func (u *UI) leaveCentral() {
+	if u.central != nil {
+		u.central.Close()
+		u.central = nil
+	}
+	u.win.SetTitle(lang.L("Bianmin Station"))
+	u.showEnroll()
 }
