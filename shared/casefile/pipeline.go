@@ -300,6 +300,9 @@ func centralWork(c *Case, ch *Change, day workcal.Date) error {
 		if s == nil {
 			return invalid("step_missing", "step", "请注明完成的审批环节。", "name the workflow step that was finished.")
 		}
+		if s.Department != a.Department {
+			return notYours() // another department's step, whatever the caller's own task
+		}
 		if s.Step != t.Step || s.Department != t.Department || s.Stage != t.Stage {
 			return pipelineError("wrong_step", "当前应办理的环节是“%s”（%s），而不是“%s”。", "the step due now is %s (%s), not %s.",
 				t.Step.Label("zh"), deptLabel(t.Department), s.Step.Label("zh"))

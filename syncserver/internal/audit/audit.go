@@ -75,7 +75,10 @@ func (p *Problem) Error() string { return fmt.Sprintf("audit entry %d %s: %s", p
 // Verify checks a whole trail, in stored order, and returns the first
 // problem, or nil when every entry fits:
 //   - edited: an entry's hash does not match its own contents;
-//   - reordered: an entry follows the wrong entry, one found later in the trail;
+//   - reordered: an entry follows the wrong entry, one found later in the
+//     trail; or, where the store keys entries by Seq so that rows cannot
+//     change places, an entry holds another position's unaltered contents
+//     while its own are stored elsewhere (contents swapped or rotated);
 //   - deleted: an entry's predecessor is missing (a gap in the sequence, or a
 //     predecessor hash found nowhere).
 func Verify(entries []Entry) *Problem {
@@ -86,6 +89,9 @@ func Verify(entries []Entry) *Problem {
 	prev, want := Genesis, int64(1)
 	for i, e := range entries {
 		if Hash(e) != e.Hash {
+			if from, ok := movedHere(entries, i); ok {
+				return &Problem{Seq: e.Seq, What: "reordered", Why: fmt.Sprintf("it holds the contents of entry %d, and its own are stored elsewhere", from)}
+			}
 			return &Problem{Seq: e.Seq, What: "edited", Why: "its contents no longer match its hash"}
 		}
 		if e.Prev != prev {
@@ -100,6 +106,41 @@ func Verify(entries []Entry) *Problem {
 		prev, want = e.Hash, e.Seq+1
 	}
 	return nil
+}
+
+// movedHere reports whether entries[i], which does not match its hash, is
+// the unaltered contents of the entry numbered from, stored at position
+// entries[i].Seq, while the contents that belong at entries[i].Seq are
+// found, unaltered, at another position: entries that kept their numbers
+// but exchanged their contents. Contents that belong nowhere else (an edit,
+// or a renumbering after a deletion) are not a reordering.
+func movedHere(entries []Entry, i int) (from int64, ok bool) {
+	e := entries[i]
+	for j, o := range entries {
+		if j == i || o.Seq == e.Seq {
+			continue
+		}
+		moved := e
+		moved.Seq = o.Seq
+		if Hash(moved) == e.Hash {
+			from = o.Seq
+			break
+		}
+	}
+	if from == 0 {
+		return 0, false
+	}
+	for j, o := range entries {
+		if j == i {
+			continue
+		}
+		own := o
+		own.Seq = e.Seq
+		if Hash(own) == o.Hash {
+			return from, true
+		}
+	}
+	return 0, false
 }
 
 // ChangeLine is one case change as a Changes entry records it.

@@ -44,6 +44,23 @@ func TestVerify(t *testing.T) {
 			es[2], es[3] = es[3], es[2]
 			return es
 		}, 4, "reordered"},
+		// A store keyed by Seq: the rows keep their numbers and exchange
+		// everything else.
+		{"contents swapped in place", func(es []audit.Entry) []audit.Entry {
+			es[2], es[3] = es[3], es[2]
+			es[2].Seq, es[3].Seq = 3, 4
+			return es
+		}, 3, "reordered"},
+		{"contents rotated in place", func(es []audit.Entry) []audit.Entry {
+			es[1], es[2], es[3] = es[2], es[3], es[1]
+			es[1].Seq, es[2].Seq, es[3].Seq = 2, 3, 4
+			return es
+		}, 2, "reordered"},
+		{"contents copied over another entry", func(es []audit.Entry) []audit.Entry {
+			es[2] = es[3]
+			es[2].Seq = 3
+			return es
+		}, 3, "edited"},
 		{"renumbered after a deletion", func(es []audit.Entry) []audit.Entry {
 			es = append(es[:1:1], es[2:]...)
 			for i := range es {

@@ -60,7 +60,7 @@ func TestAuditTampering(t *testing.T) {
 			`UPDATE audit_log SET seq = -3 WHERE seq = 3`,
 			`UPDATE audit_log SET seq = 3 WHERE seq = 4`,
 			`UPDATE audit_log SET seq = 4 WHERE seq = -3`,
-		), 3, "edited"},
+		), 3, "reordered"},
 		{"edited and resealed", func(es []audit.Entry) []string {
 			// The next entry still names the old hash.
 			e := es[2]
