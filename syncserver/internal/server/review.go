@@ -89,11 +89,17 @@ func (s *reviewService) Inbox(ctx context.Context, req *connect.Request[centralv
 	}
 	today := workcal.DateOf(s.now())
 	resp := &centralv1.InboxResponse{}
+	// Handlers, reviewers and approvers see their own step unless they ask
+	// for the whole department; heads and admins see every step.
+	var ownStepOnly caseflow.Role
+	if !req.Msg.AllSteps && (u.Role == caseflow.Handler || u.Role == caseflow.Reviewer || u.Role == caseflow.Approver) {
+		ownStepOnly = u.Role
+	}
 	var items []*centralv1.InboxItem
 	for _, c := range cases {
 		var task *casefile.Task
 		for _, t := range c.Tasks(env.calendar) {
-			if t.Department == dept {
+			if t.Department == dept && (ownStepOnly == "" || casefile.StepRole(t.Step) == ownStepOnly) {
 				task = &t
 				break
 			}

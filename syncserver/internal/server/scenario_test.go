@@ -489,7 +489,18 @@ func (p *person) mustAct(t *testing.T, ch *casefile.Change) *syncv1.Case {
 
 func (p *person) inbox(t *testing.T) *centralv1.InboxResponse {
 	t.Helper()
-	resp, err := p.review.Inbox(p.w.ctx, connect.NewRequest(&centralv1.InboxRequest{}))
+	return p.inboxOf(t, &centralv1.InboxRequest{})
+}
+
+// departmentInbox is every step of the person's department, not only theirs.
+func (p *person) departmentInbox(t *testing.T) *centralv1.InboxResponse {
+	t.Helper()
+	return p.inboxOf(t, &centralv1.InboxRequest{AllSteps: true})
+}
+
+func (p *person) inboxOf(t *testing.T, req *centralv1.InboxRequest) *centralv1.InboxResponse {
+	t.Helper()
+	resp, err := p.review.Inbox(p.w.ctx, connect.NewRequest(req))
 	if err != nil {
 		t.Fatalf("%s inbox: %v", p.username, err)
 	}
@@ -749,8 +760,12 @@ func scenarioForwarded(t *testing.T, w *world) {
 		t.Fatalf("handler's inbox item %+v", it)
 	}
 	handler.mustAct(t, w.step(id, 0, "cl", catalog.Handle, true, "材料齐全，初审通过"))
-	// The inbox is the department's: the case stays in it, at the next step.
-	if it := item(handler.inbox(t), id); it == nil || it.Step != "review" {
+	// It leaves the handler's own inbox and stays in the department's, at
+	// the next step.
+	if it := item(handler.inbox(t), id); it != nil {
+		t.Errorf("after the handle step, the handler's own inbox still holds %+v", it)
+	}
+	if it := item(handler.departmentInbox(t), id); it == nil || it.Step != "review" {
 		t.Errorf("after the handle step, the department's inbox item is %+v", it)
 	}
 
@@ -1103,7 +1118,7 @@ func scenarioRefusalWithdrawal(t *testing.T, w *world) {
 	wantDates(t, "withdrawn", c, dates{"2026-03-02", "2026-03-16", "2026-03-16", "", "2026-03-04"})
 	// It leaves the department's inbox (where the other case now waits for
 	// the approver), and nobody can work on it any more.
-	if in := reviewer.inbox(t); in.Total != 1 || item(in, withdrawn) != nil || item(in, refused).GetStep() != "approve" {
+	if in := reviewer.departmentInbox(t); in.Total != 1 || item(in, withdrawn) != nil || item(in, refused).GetStep() != "approve" {
 		t.Errorf("the department's inbox after the withdrawal: %v", in.Items)
 	}
 	before = map[uuid.UUID]fingerprint{withdrawn: w.fingerprint(withdrawn)}

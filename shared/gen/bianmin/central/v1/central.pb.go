@@ -282,14 +282,18 @@ func (*SignOutResponse) Descriptor() ([]byte, []int) {
 	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{4}
 }
 
-// InboxRequest selects a department's inbox.
+// InboxRequest selects a department's inbox. By default a handler, reviewer
+// or approver sees the cases waiting for their own step (承办, 审核, 审批);
+// a head and an admin see every step of the department.
 type InboxRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Admins only: the department to list; others get their own.
 	Department string `protobuf:"bytes,1,opt,name=department,proto3" json:"department,omitempty"`
 	// "" for all, or "reminder", "yellow", "red", "none".
-	Warning       string `protobuf:"bytes,2,opt,name=warning,proto3" json:"warning,omitempty"`
-	Limit         int32  `protobuf:"varint,3,opt,name=limit,proto3" json:"limit,omitempty"`
+	Warning string `protobuf:"bytes,2,opt,name=warning,proto3" json:"warning,omitempty"`
+	Limit   int32  `protobuf:"varint,3,opt,name=limit,proto3" json:"limit,omitempty"`
+	// Show every step of the department, not only the caller's own.
+	AllSteps      bool `protobuf:"varint,4,opt,name=all_steps,json=allSteps,proto3" json:"all_steps,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -343,6 +347,13 @@ func (x *InboxRequest) GetLimit() int32 {
 		return x.Limit
 	}
 	return 0
+}
+
+func (x *InboxRequest) GetAllSteps() bool {
+	if x != nil {
+		return x.AllSteps
+	}
+	return false
 }
 
 // InboxItem is one case waiting for the department.
@@ -3509,13 +3520,14 @@ const file_bianmin_central_v1_central_proto_rawDesc = "" +
 	"expires_at\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\texpiresAt\x12,\n" +
 	"\x04user\x18\x03 \x01(\v2\x18.bianmin.central.v1.UserR\x04user\"\x10\n" +
 	"\x0eSignOutRequest\"\x11\n" +
-	"\x0fSignOutResponse\"^\n" +
+	"\x0fSignOutResponse\"{\n" +
 	"\fInboxRequest\x12\x1e\n" +
 	"\n" +
 	"department\x18\x01 \x01(\tR\n" +
 	"department\x12\x18\n" +
 	"\awarning\x18\x02 \x01(\tR\awarning\x12\x14\n" +
-	"\x05limit\x18\x03 \x01(\x05R\x05limit\"\xac\x03\n" +
+	"\x05limit\x18\x03 \x01(\x05R\x05limit\x12\x1b\n" +
+	"\tall_steps\x18\x04 \x01(\bR\ballSteps\"\xac\x03\n" +
 	"\tInboxItem\x12\x17\n" +
 	"\acase_id\x18\x01 \x01(\tR\x06caseId\x12\x16\n" +
 	"\x06number\x18\x02 \x01(\tR\x06number\x12\x16\n" +
