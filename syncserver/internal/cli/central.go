@@ -47,7 +47,7 @@ func userCreate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	return withServer(*db, nil, func(srv *server.Server, _ store.Store) error {
+	return withServer(ctx, *db, nil, func(srv *server.Server, _ store.Store) error {
 		u := store.User{Username: *name, Name: *display, Role: caseflow.Role(*role), Department: *dept}
 		if err := srv.CreateUser(ctx, "cli", u, pw); err != nil {
 			return err
@@ -62,7 +62,7 @@ func userList(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	return withServer(*db, nil, func(_ *server.Server, st store.Store) error {
+	return withServer(ctx, *db, nil, func(_ *server.Server, st store.Store) error {
 		users, err := st.Users(ctx)
 		if err != nil {
 			return err
@@ -84,7 +84,7 @@ func auditVerify(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	return withServer(*db, nil, func(_ *server.Server, st store.Store) error {
+	return withServer(ctx, *db, nil, func(_ *server.Server, st store.Store) error {
 		var all []audit.Entry
 		for after := int64(0); ; {
 			page, err := st.AuditEntries(ctx, after, 5000)
@@ -157,7 +157,7 @@ func reportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if group == "total" {
 		group = ""
 	}
-	return withServer(*db, nil, func(srv *server.Server, st store.Store) error {
+	return withServer(ctx, *db, nil, func(srv *server.Server, st store.Store) error {
 		res, err := srv.Report(ctx, report.Options{Period: period, By: group})
 		if err != nil {
 			return err

@@ -16,6 +16,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -28,6 +29,7 @@ import (
 	"github.com/bianmin/bianmin/shared/supervise"
 	"github.com/bianmin/bianmin/syncserver/internal/server"
 	"github.com/bianmin/bianmin/syncserver/internal/store"
+	"github.com/bianmin/bianmin/syncserver/internal/store/postgres"
 	"github.com/bianmin/bianmin/syncserver/internal/store/sqlite"
 )
 
@@ -59,7 +61,9 @@ Commands:
   help                       this text
 
 Every command takes --db (or BIANMIN_DB): a SQLite file path (default
-bianmin-central.db). Run "syncserver <command> -h" for its flags.
+bianmin-central.db), or a PostgreSQL URL (postgres://user@host/db) for a
+central that several server processes share. Run "syncserver <command> -h"
+for its flags.
 `
 
 // Main runs one command.
@@ -106,7 +110,7 @@ func init() {
 func newFlags(name string, stderr io.Writer) (*flag.FlagSet, *string) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	db := fs.String("db", envOr("BIANMIN_DB", "bianmin-central.db"), "database: SQLite file path (env BIANMIN_DB)")
+	db := fs.String("db", envOr("BIANMIN_DB", "bianmin-central.db"), "database: SQLite file path, or postgres:// URL (env BIANMIN_DB)")
 	return fs, db
 }
 
@@ -130,16 +134,33 @@ func parse(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
-// openStore opens the database named by dsn.
-func openStore(dsn string) (store.Store, error) {
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		return nil, fmt.Errorf("PostgreSQL is not built into this server yet; use a SQLite file path")
+// openStore opens the database named by dsn: a PostgreSQL URL
+// (postgres://… or postgresql://…), or else a SQLite file path.
+func openStore(ctx context.Context, dsn string) (store.Store, error) {
+	if isPostgres(dsn) {
+		return postgres.Open(ctx, dsn)
 	}
 	return sqlite.Open(dsn)
 }
 
-func withServer(dsn string, logger *slog.Logger, fn func(*server.Server, store.Store) error) error {
-	st, err := openStore(dsn)
+func isPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// dbName is dsn as it may be logged: a PostgreSQL URL without its password.
+func dbName(dsn string) string {
+	if !isPostgres(dsn) {
+		return dsn
+	}
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "postgres://(unparsable)"
+	}
+	return u.Redacted()
+}
+
+func withServer(ctx context.Context, dsn string, logger *slog.Logger, fn func(*server.Server, store.Store) error) error {
+	st, err := openStore(ctx, dsn)
 	if err != nil {
 		return err
 	}
@@ -171,7 +192,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	logger := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
 
-	st, err := openStore(*db)
+	st, err := openStore(ctx, *db)
 	if err != nil {
 		return err
 	}
@@ -239,7 +260,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *certFile != "" {
 		scheme = "https"
 	}
-	logger.Info("serving", "addr", ln.Addr().String(), "scheme", scheme, "db", *db)
+	logger.Info("serving", "addr", ln.Addr().String(), "scheme", scheme, "db", dbName(*db))
 	fmt.Fprintf(stdout, "syncserver listening on %s://%s\n", scheme, ln.Addr())
 
 	if *scanEvery > 0 {
@@ -326,7 +347,7 @@ func stationCreate(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	return withServer(*db, nil, func(srv *server.Server, _ store.Store) error {
+	return withServer(ctx, *db, nil, func(srv *server.Server, _ store.Store) error {
 		if err := srv.CreateStation(ctx, store.Station{Code: *code, Name: *name, Level: catalog.Level(*level), Parent: *parent}); err != nil {
 			return err
 		}
@@ -340,7 +361,7 @@ func stationList(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	return withServer(*db, nil, func(_ *server.Server, st store.Store) error {
+	return withServer(ctx, *db, nil, func(_ *server.Server, st store.Store) error {
 		list, err := st.Stations(ctx)
 		if err != nil {
 			return err
@@ -361,7 +382,7 @@ func enrollCode(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	return withServer(*db, nil, func(srv *server.Server, _ store.Store) error {
+	return withServer(ctx, *db, nil, func(srv *server.Server, _ store.Store) error {
 		code, err := srv.NewEnrollCode(ctx, *station, *ttl)
 		if err != nil {
 			return err
@@ -377,7 +398,7 @@ func deviceList(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	return withServer(*db, nil, func(_ *server.Server, st store.Store) error {
+	return withServer(ctx, *db, nil, func(_ *server.Server, st store.Store) error {
 		list, err := st.Devices(ctx, *station)
 		if err != nil {
 			return err
@@ -404,7 +425,7 @@ func deviceRevoke(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	return withServer(*db, nil, func(srv *server.Server, _ store.Store) error {
+	return withServer(ctx, *db, nil, func(srv *server.Server, _ store.Store) error {
 		if err := srv.RevokeDevice(ctx, *id); err != nil {
 			return err
 		}
@@ -428,7 +449,7 @@ func catalogPublish(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err != nil {
 		return err
 	}
-	return withServer(*db, nil, func(srv *server.Server, _ store.Store) error {
+	return withServer(ctx, *db, nil, func(srv *server.Server, _ store.Store) error {
 		v, err := srv.PublishCatalog(ctx, catData, calData)
 		if err != nil {
 			return err

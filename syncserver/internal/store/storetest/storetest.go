@@ -37,6 +37,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"SaveApplied", testSaveApplied},
 		{"SaveAppliedTwice", testSaveAppliedTwice},
 		{"SaveAppliedDoc", testSaveAppliedDoc},
+		{"StaleCaseRefused", testStaleCaseRefused},
 		{"MatterSnapshots", testMatterSnapshots},
 		{"UpdateRollsBack", testUpdateRollsBack},
 		{"SaveRejected", testSaveRejected},
@@ -385,6 +386,53 @@ func testSaveAppliedDoc(t *testing.T, s store.Store) {
 	if len(hist) != 2 {
 		t.Errorf("%d changes recorded, want 2", len(hist))
 	}
+}
+
+// testStaleCaseRefused: saving a copy of a case no newer than the stored one
+// fails Conflict and records nothing, even without LoadCases (the version
+// guard), and leaves the transaction usable for the rest of the push.
+func testStaleCaseRefused(t *testing.T, s store.Store) {
+	c := NewCase("C01", "T01", sha(1))
+	save(t, s, c)
+	save(t, s, Next(c))
+	last, err := s.LastSeq(ctx)
+	must(t, "last seq", err)
+	stale := Next(c) // version 2 again
+	stale.Applicant.Name = "王五"
+	stale.Materials = []casefile.MaterialRecord{{Code: "ID", Attachments: []casefile.Attachment{{SHA256: sha(2)}}}}
+	stale.Matter.CatalogVersion = 9 // a snapshot the store has not seen
+	staleCh := ChangeFor(stale)
+	fresh := NewCase("C01", "")
+	err = s.Update(ctx, func(tx store.Tx) error {
+		_, err := tx.SaveApplied(stale, AppliedFor(staleCh, "C01"))
+		wantCode(t, "stale save", err, bmerr.Conflict)
+		_, err = tx.SaveApplied(fresh, AppliedFor(ChangeFor(fresh), "C01"))
+		return err
+	})
+	must(t, "update", err)
+	got, err := s.Case(ctx, c.ID)
+	must(t, "case", err)
+	sameCase(t, "case after a stale save", got, Next(c))
+	if hist, _ := s.Changes(ctx, c.ID); len(hist) != 2 {
+		t.Errorf("%d changes recorded, want 2", len(hist))
+	}
+	if now, _ := s.LastSeq(ctx); now <= last {
+		t.Errorf("LastSeq = %d, want the fresh case's change after %d", now, last)
+	}
+	if es, _ := s.Feed(ctx, "T01", last, 10); len(es) != 0 {
+		t.Errorf("Feed(T01) after the stale save = %v, want nothing", feedIDs(es))
+	}
+	if ok, _ := s.BlobVisible(ctx, "C01", sha(2)); ok {
+		t.Error("an attachment of the stale copy is visible")
+	}
+	err = s.Update(ctx, func(tx store.Tx) error {
+		got, err := tx.Outcomes([]uuid.UUID{staleCh.ID})
+		if err == nil && len(got) != 0 {
+			t.Errorf("Outcomes of the refused change = %+v", got)
+		}
+		return err
+	})
+	must(t, "outcomes", err)
 }
 
 // testMatterSnapshots: every case keeps the snapshot it was saved with,
