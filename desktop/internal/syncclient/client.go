@@ -195,6 +195,8 @@ func (c *Client) cycle(ctx context.Context, forceReconcile bool) (err error) {
 				s.LastError = syncapi.FromConnect(err)
 				if be := bmerr.As(err); be != nil {
 					s.LastError = be
+				} else if ce := certError(err); ce != nil {
+					s.LastError = ce
 				}
 				s.Online = s.LastError.Code != bmerr.Unavailable
 			}

@@ -45,13 +45,49 @@ func NewHTTPClient(pinSHA256 string) (*http.Client, error) {
 				}
 				sum := sha256.Sum256(raw[0])
 				if hex.EncodeToString(sum[:]) != pin {
-					return errors.New("server certificate does not match the certificate pinned at enrollment")
+					return errPinMismatch
 				}
 				return nil
 			},
 		}
 	}
 	return &http.Client{Transport: tr}, nil
+}
+
+// errPinMismatch is what the pinned check returns for any other certificate.
+var errPinMismatch = errors.New("server certificate does not match the certificate pinned at enrollment")
+
+// certError explains a server certificate the client refused (not the
+// pinned one, or one the system roots do not trust), or returns nil when err
+// is something else. Retrying does not help, and the clerk needs to know that
+// this is not an ordinary network failure: it may be the wrong server.
+func certError(err error) *bmerr.Error {
+	var verify *tls.CertificateVerificationError
+	var unknown x509.UnknownAuthorityError
+	var host x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	var cause error
+	switch {
+	case errors.As(err, &verify):
+		cause = verify
+	case errors.As(err, &unknown):
+		cause = unknown
+	case errors.As(err, &host):
+		cause = host
+	case errors.As(err, &invalid):
+		cause = invalid
+	}
+	switch {
+	case errors.Is(err, errPinMismatch):
+		return bmerr.New(bmerr.Unavailable, "certificate_pin_mismatch",
+			"中心服务器的证书与注册时核对的证书指纹不一致，已拒绝连接。请向中心管理员核实服务器地址和证书指纹。",
+			"the server's certificate does not match the certificate pinned at enrollment, so the connection was refused; check the server address and the certificate fingerprint with central's administrator.")
+	case cause != nil:
+		return bmerr.Newf(bmerr.Unavailable, "certificate_untrusted",
+			"无法验证中心服务器的证书，已拒绝连接（%v）。如中心使用自签名证书，请在注册时填写中心管理员提供的证书指纹。",
+			"the server's certificate could not be verified, so the connection was refused (%v); if central uses its own self-signed certificate, enter the fingerprint its administrator gives you when enrolling.", cause)
+	}
+	return nil
 }
 
 // EnrollOptions configures Enroll.
@@ -98,6 +134,9 @@ func Enroll(ctx context.Context, st *store.Store, o EnrollOptions) (store.Identi
 		resp, err = client.Enroll(ctx, connect.NewRequest(req))
 		if err == nil {
 			break
+		}
+		if ce := certError(err); ce != nil {
+			return store.Identity{}, ce // the code never left this machine: the handshake failed first
 		}
 		be := syncapi.FromConnect(err)
 		if be.Code != bmerr.Unavailable || attempt == 4 || ctx.Err() != nil {

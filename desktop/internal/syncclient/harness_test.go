@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -57,19 +58,31 @@ func TestMain(m *testing.M) {
 
 // central is a syncserver process on a SQLite file, restartable on its port.
 type central struct {
-	t    *testing.T
-	db   string
-	addr string
-	env  []string
-	mu   sync.Mutex
-	cmd  *exec.Cmd
-	done chan struct{}
+	t      *testing.T
+	db     string
+	addr   string
+	env    []string
+	args   []string // extra serve flags (e.g. --tls-cert, --scan-interval)
+	scheme string   // "http" unless args make it serve TLS
+	mu     sync.Mutex
+	cmd    *exec.Cmd
+	done   chan struct{}
 }
 
 func startCentral(t *testing.T, env ...string) *central {
 	t.Helper()
+	return startCentralWith(t, nil, env...)
+}
+
+// startCentralWith starts central with extra serve flags; with --tls-cert it
+// serves https.
+func startCentralWith(t *testing.T, args []string, env ...string) *central {
+	t.Helper()
 	dir := t.TempDir()
-	c := &central{t: t, db: filepath.Join(dir, "central.db"), env: env}
+	c := &central{t: t, db: filepath.Join(dir, "central.db"), env: env, args: args, scheme: "http"}
+	if slices.Contains(args, "--tls-cert") {
+		c.scheme = "https"
+	}
 	c.admin("station", "create", "--code", "XZ01", "--name", "青山镇便民服务中心", "--level", "township")
 	c.admin("station", "create", "--code", "SQ01", "--name", "幸福村便民服务站", "--level", "community", "--parent", "XZ01")
 	c.start("127.0.0.1:0")
@@ -92,7 +105,7 @@ func (c *central) admin(args ...string) string {
 func (c *central) start(addr string) {
 	c.t.Helper()
 	addrFile := filepath.Join(filepath.Dir(c.db), fmt.Sprintf("addr-%d", time.Now().UnixNano()))
-	cmd := exec.Command(serverBin, "serve", "--db", c.db, "--addr", addr, "--addr-file", addrFile, "--log-level", "error")
+	cmd := exec.Command(serverBin, append([]string{"serve", "--db", c.db, "--addr", addr, "--addr-file", addrFile, "--log-level", "error"}, c.args...)...)
 	cmd.Env = append(append(os.Environ(), "BIANMIN_DB="+c.db), c.env...)
 	cmd.Stdout, cmd.Stderr = nil, os.Stderr
 	if err := cmd.Start(); err != nil {
@@ -153,7 +166,7 @@ func (c *central) kill() {
 
 func (c *central) stop() { c.kill() }
 
-func (c *central) url() string { return "http://" + c.addr }
+func (c *central) url() string { return c.scheme + "://" + c.addr }
 
 // enroll makes a new station store enrolled at central as station code.
 func (c *central) enroll(t *testing.T, code string, hc *http.Client) (*store.Store, string) {
@@ -254,8 +267,17 @@ func (k *clerk) intake(ctx context.Context, matter string) (*casefile.Case, erro
 	return c, nil
 }
 
+// tb is what the helpers below need of a test: a *testing.T, or the
+// *rapid.T of a property-based test.
+type tb interface {
+	Helper()
+	Fatal(args ...any)
+	Fatalf(format string, args ...any)
+	Logf(format string, args ...any)
+}
+
 // centralView reads what central holds for a station, with its credential.
-func centralView(t *testing.T, c *central, st *store.Store) map[string]*casefile.Case {
+func centralView(t tb, c *central, st *store.Store) map[string]*casefile.Case {
 	t.Helper()
 	ctx := context.Background()
 	id, _, err := st.Identity(ctx)
@@ -290,12 +312,22 @@ func centralView(t *testing.T, c *central, st *store.Store) map[string]*casefile
 }
 
 // localCases returns every case the station holds with its local copy.
-func localCases(t *testing.T, st *store.Store) map[string]store.CaseView {
+func localCases(t tb, st *store.Store) map[string]store.CaseView {
 	t.Helper()
 	ctx := context.Background()
-	rows, total, err := st.ListCases(ctx, store.Filter{Limit: 1 << 30})
-	if err != nil {
-		t.Fatal(err)
+	// The list gives at most 1000 rows a page (the long kill test makes
+	// about 2000 cases): page through it, in a stable order.
+	var rows []store.CaseRow
+	total := 0
+	for {
+		page, n, err := st.ListCases(ctx, store.Filter{Sort: "number", Limit: 1000, Offset: len(rows)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, total = append(rows, page...), n
+		if len(page) == 0 || len(rows) >= total {
+			break
+		}
 	}
 	if total != len(rows) {
 		t.Fatalf("list: %d rows of %d", len(rows), total)
