@@ -4,6 +4,7 @@
 package syncapi
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -71,6 +72,14 @@ func ToConnect(err error) error {
 	}
 	e := bmerr.As(err)
 	if e == nil {
+		// A caller that went away (a station killed mid-call, a closed
+		// long poll) is not a server fault.
+		switch {
+		case errors.Is(err, context.Canceled):
+			return connect.NewError(connect.CodeCanceled, err)
+		case errors.Is(err, context.DeadlineExceeded):
+			return connect.NewError(connect.CodeDeadlineExceeded, err)
+		}
 		return connect.NewError(connect.CodeInternal, errors.New("internal error"))
 	}
 	out := connect.NewError(ConnectCode(e.Code), errors.New(e.Error()))
