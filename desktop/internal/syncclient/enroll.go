@@ -113,6 +113,9 @@ func Enroll(ctx context.Context, st *store.Store, o EnrollOptions) (store.Identi
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return store.Identity{}, bmerr.New(bmerr.Invalid, "server_url", "服务器地址格式不对，应如 http://192.168.1.10:8700。", "the server address should look like http://192.168.1.10:8700.")
 	}
+	if o.PinSHA256 != "" && u.Scheme != "https" {
+		return store.Identity{}, bmerr.New(bmerr.Invalid, "pin_without_tls", "证书指纹只用于 https 地址；请把地址改为 https:// 开头，或清空指纹。", "a certificate fingerprint only applies to an https address; use https:// or leave the fingerprint empty.")
+	}
 	base := strings.TrimRight(u.String(), "/")
 	hc := o.HTTPClient
 	if hc == nil {

@@ -60,6 +60,7 @@ type enrollScreen struct {
 	u      *UI
 	server *widget.Entry
 	code   *widget.Entry
+	pin    *widget.Entry // SHA-256 of central's certificate, for an https central with its own certificate
 	submit *widget.Button
 	busy   *widget.ProgressBarInfinite
 	err    *widget.Label
@@ -70,7 +71,8 @@ type enrollScreen struct {
 }
 
 func (u *UI) showEnroll() {
-	e := &enrollScreen{u: u, server: widget.NewEntry(), code: widget.NewEntry(), err: problem(), busy: widget.NewProgressBarInfinite()}
+	e := &enrollScreen{u: u, server: widget.NewEntry(), code: widget.NewEntry(), pin: widget.NewEntry(), err: problem(), busy: widget.NewProgressBarInfinite()}
+	e.pin.SetPlaceHolder(lang.L("Only for https with central's own certificate: its SHA-256 fingerprint"))
 	u.enroll = e
 	e.server.SetPlaceHolder("http://192.168.1.10:8700")
 	e.server.SetText(u.opt.ServerURL)
@@ -85,6 +87,7 @@ func (u *UI) showEnroll() {
 	form := widget.NewForm(
 		widget.NewFormItem(lang.L("Server address"), e.server),
 		widget.NewFormItem(lang.L("Enrollment code"), e.code),
+		widget.NewFormItem(lang.L("Certificate fingerprint"), e.pin),
 	)
 	e.central = widget.NewButtonWithIcon(lang.L("Central staff sign-in"), theme.AccountIcon(), u.showCentral)
 	station := widget.NewCard(lang.L("This computer is a service station (enter the enrollment code)"), "", container.NewVBox(
@@ -108,7 +111,7 @@ func (e *enrollScreen) Submit() {
 	if e.done || e.submit.Disabled() {
 		return
 	}
-	server, code := strings.TrimSpace(e.server.Text), strings.TrimSpace(e.code.Text)
+	server, code, pin := strings.TrimSpace(e.server.Text), strings.TrimSpace(e.code.Text), strings.TrimSpace(e.pin.Text)
 	if server == "" || code == "" {
 		setProblem(e.err, lang.L("Enter both the server address and the enrollment code."))
 		return
@@ -128,7 +131,7 @@ func (e *enrollScreen) Submit() {
 	u.jobs.Add(1)
 	go func() {
 		defer u.jobs.Done()
-		id, err := syncclient.Enroll(context.Background(), u.st, syncclient.EnrollOptions{ServerURL: server, Code: code, DeviceName: name})
+		id, err := syncclient.Enroll(context.Background(), u.st, syncclient.EnrollOptions{ServerURL: server, Code: code, DeviceName: name, PinSHA256: pin})
 		u.do(func() { e.finish(id, err) })
 	}()
 }
