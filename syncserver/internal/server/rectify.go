@@ -10,7 +10,7 @@ import (
 // → 回访) in the transaction that records the rating, due in the configured
 // number of working days.
 func (s *Server) openRectification(tx store.Tx, c *casefile.Case, ch *casefile.Change) error {
-	if ch.Action != caseflow.Rate || c.Rating == nil || !c.Rating.IsBad() {
+	if !opensRectification(c, ch) {
 		return nil
 	}
 	env := s.env.Load()
@@ -22,4 +22,9 @@ func (s *Server) openRectification(tx store.Tx, c *casefile.Case, ch *casefile.C
 		CaseID: c.ID, Number: c.Number, Station: c.HandlingStation, Department: c.Matter.Department,
 		Rating: c.Rating.Level, Comment: c.Rating.Comment, Named: c.Rating.Named, OpenedOn: c.Rating.On, DueOn: due,
 	})
+}
+
+// opensRectification reports whether ch, applied to give c, is a bad rating.
+func opensRectification(c *casefile.Case, ch *casefile.Change) bool {
+	return ch.Action == caseflow.Rate && c.Rating != nil && c.Rating.IsBad()
 }

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -9,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -601,5 +603,115 @@ func TestHealthAndH2C(t *testing.T) {
 	defer resp.Body.Close()
 	if resp.StatusCode != 200 || resp.ProtoMajor != 2 {
 		t.Fatalf("health over h2c: status %d proto %s", resp.StatusCode, resp.Proto)
+	}
+}
+
+// TestBatchEqualsOneByOne: a push decides its changes on one goroutine and
+// writes them on another, and hands the rest of the batch to a one-by-one
+// path at the first change with follow-ups or a rectification. Whatever the
+// path, a batch must end exactly as the same changes pushed one per push:
+// the same outcome for every change, the same cases, the same history, the
+// same rectifications.
+func TestBatchEqualsOneByOne(t *testing.T) {
+	batched, single := newEnv(t), newEnv(t)
+	xzB, xzS := batched.enroll("XZ01"), single.enroll("XZ01")
+	ctx := context.Background()
+	at := day.Add(time.Hour)
+	by := func(id uuid.UUID, a caseflow.Action) *casefile.Change { return next(id, a, xzB, at) }
+
+	own := batched.receive(xzB, "城乡居民养老保险参保登记") // decided at the township on the spot
+	acc := by(own.CaseID, caseflow.Accept)
+	illegal := by(own.CaseID, caseflow.Deliver) // nothing to deliver yet
+	illegal.Delivery = &casefile.Delivery{Method: casefile.AtWindow}
+	fwd := batched.receive(xzB, "残疾人证核发") // forwarded: central's workflow starts by itself
+	waiting := batched.receive(xzB, "最低生活保障审核确认")
+	waiting.Intake.Materials[0].Attachments = []casefile.Attachment{{SHA256: strings.Repeat("c", 64), Name: "x.png", MIME: "image/png", Size: 10}}
+	closeOwn := by(own.CaseID, caseflow.CloseOnSpot)
+	rate := by(own.CaseID, caseflow.Rate)
+	rate.Rating = &casefile.Rating{Level: 1, Comment: "等了很久"} // a bad rating opens a rectification
+	later := batched.receive(xzB, "城乡居民医保参保登记")
+
+	// What one push holds in the reference: one change, except that a
+	// deferred change's case defers its later changes in the same push only.
+	groups := [][]*casefile.Change{
+		{own}, {acc}, {illegal},
+		{by(waiting.CaseID, caseflow.Accept)},          // a change before its case: rejected
+		{waiting, by(waiting.CaseID, caseflow.Accept)}, // deferred, and the case's next change with it
+		{fwd}, {by(fwd.CaseID, caseflow.Accept)}, {by(fwd.CaseID, caseflow.Forward)}, // follow-ups: the one-by-one path from here
+		{acc}, // the same change again
+		{closeOwn}, {rate}, {later}, {by(later.CaseID, caseflow.Accept)},
+		{illegal}, // a rejected change again
+	}
+	changes := slices.Concat(groups...)
+	got := xzB.push(t, changes...)
+	var want []*syncv1.PushResult
+	for _, g := range groups {
+		want = append(want, xzS.push(t, g...)...)
+	}
+	for i := range changes {
+		g, w := got[i], want[i]
+		if g.Outcome != w.Outcome || g.OriginalOutcome != w.OriginalOutcome || g.Reason != w.Reason ||
+			g.CaseVersion != w.CaseVersion || g.Code != w.Code || (g.ServerSeq == 0) != (w.ServerSeq == 0) {
+			t.Errorf("change %d (%s): batched %v, one by one %v", i, changes[i].Action, g, w)
+		}
+	}
+	for _, want := range []syncv1.PushResult_Outcome{syncv1.PushResult_OUTCOME_APPLIED, syncv1.PushResult_OUTCOME_REJECTED,
+		syncv1.PushResult_OUTCOME_DEFERRED, syncv1.PushResult_OUTCOME_ALREADY_APPLIED} {
+		if !slices.ContainsFunc(got, func(r *syncv1.PushResult) bool { return r.Outcome == want }) {
+			t.Errorf("no change came out %v: the test no longer covers it", want)
+		}
+	}
+
+	for _, id := range []uuid.UUID{own.CaseID, fwd.CaseID, later.CaseID} {
+		b, err := batched.store.Case(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := single.store.Case(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		db, err := store.EncodeCase(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ds, err := store.EncodeCase(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(db, ds) {
+			t.Errorf("case %s: batched v%d %+v due %s; one by one v%d %+v due %s; documents differ",
+				b.Number, b.Version, b.Status, b.DueOn, s.Version, s.Status, s.DueOn)
+		}
+		hb, err := batched.store.Changes(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hs, err := single.store.Changes(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(hb) != len(hs) {
+			t.Fatalf("case %s: %d changes batched, %d one by one", b.Number, len(hb), len(hs))
+		}
+		for k := range hb {
+			if hb[k].ChangeID != hs[k].ChangeID || hb[k].CaseVersion != hs[k].CaseVersion {
+				t.Errorf("case %s change %d: batched %s v%d, one by one %s v%d", b.Number, k, hb[k].ChangeID, hb[k].CaseVersion, hs[k].ChangeID, hs[k].CaseVersion)
+			}
+		}
+	}
+	if f, err := batched.store.Case(ctx, fwd.CaseID); err != nil || f.Status.State != caseflow.UnderReview {
+		t.Fatalf("forwarded case: %v, %v; want under review (follow-ups applied)", f, err)
+	}
+	rb, err := batched.store.Rectifications(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := single.store.Rectifications(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rb) != 1 || len(rs) != 1 || rb[0].CaseID != own.CaseID || rb[0].DueOn != rs[0].DueOn {
+		t.Fatalf("rectifications: batched %+v, one by one %+v; want one each for %s", rb, rs, own.CaseID)
 	}
 }

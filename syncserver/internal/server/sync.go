@@ -175,72 +175,190 @@ func (s *syncService) applyBatch(tx store.Tx, st store.Station, env *catalogEnv,
 	if err != nil {
 		return err
 	}
-	inBatch := map[uuid.UUID]*syncv1.PushResult{}
+	b := &batch{items: items, results: results, seen: seen, held: held, cases: cases,
+		first: map[uuid.UUID]int{}, deferredCase: map[uuid.UUID]bool{}, st: st, env: env}
+	w := writer{s: s, tx: tx, b: b, now: now, touched: touched, lines: lines}
+
+	// A goroutine decides the changes in order against the cases in memory
+	// (Apply is pure) and encodes the documents; this one writes them in
+	// order, so deciding the next change overlaps writing this one. A change
+	// whose workflow moves on by itself (follow-ups, which write as they go)
+	// or that opens a rectification ends the goroutine's run: it and the
+	// rest of the batch are decided and written here, one by one.
+	decisions, quit := make(chan decision, 64), make(chan struct{})
+	go b.decideAll(decisions, quit)
+	rest := len(items) // where the one-by-one part starts
+	for d := range decisions {
+		if err := w.write(d); err != nil {
+			close(quit)
+			for range decisions { // wait for the goroutine to let go of the batch
+			}
+			return err
+		}
+		if d.more {
+			rest = d.i + 1
+		}
+	}
+	for i := rest; i < len(items); i++ {
+		d, settled := b.decide(i)
+		if settled {
+			continue
+		}
+		if err := w.write(d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// batch is a push batch being decided. Until the deciding goroutine closes
+// its channel only it touches cases, first and deferredCase, and the results
+// of changes settled without a write; the writer fills in the others.
+type batch struct {
+	items   []pushItem
+	results []*syncv1.PushResult
+	seen    map[uuid.UUID]store.Outcome // recorded before this push
+	held    map[string]bool             // attachments central holds whole
+	cases   map[uuid.UUID]*casefile.Case
+	first   map[uuid.UUID]int // change id → index of its first decided occurrence
 	// A case with a deferred change defers its later changes too: applying
 	// them without the earlier one would reject them for good.
-	deferredCase := map[uuid.UUID]bool{}
-	for i, it := range items {
-		id := it.change.ID
-		if o, ok := seen[id]; ok {
-			results[i] = alreadyApplied(o)
+	deferredCase map[uuid.UUID]bool
+	st           store.Station
+	env          *catalogEnv
+}
+
+// decision is what to write for one change of a batch.
+type decision struct {
+	i      int
+	repeat bool           // the same change as items[first] earlier in the batch
+	first  int            // (repeat)
+	c      *casefile.Case // applied: the case after the change
+	more   bool           // applied, with follow-ups or a rectification to open
+	doc    []byte         // c's document, if encoded ahead of the write
+	rej    *bmerr.Error   // rejected
+	err    error          // infrastructure failure: roll back the whole batch
+	tail   bool           // the deciding goroutine stopped before items[i]
+}
+
+// decideAll decides the batch's changes in order and sends what to write,
+// up to and including the first change with more to do, or up to the first
+// infrastructure failure. Changes settled without a write are not sent.
+func (b *batch) decideAll(out chan<- decision, quit <-chan struct{}) {
+	defer close(out)
+	var enc store.Encoder // its own: the store's is the writer's
+	for i := range b.items {
+		d, settled := b.decide(i)
+		if settled {
 			continue
 		}
-		if prev, ok := inBatch[id]; ok { // the same change twice in one batch
-			results[i] = proto.Clone(prev).(*syncv1.PushResult)
-			results[i].OriginalOutcome, results[i].Outcome = prev.Outcome, syncv1.PushResult_OUTCOME_ALREADY_APPLIED
-			continue
+		if d.c != nil && !d.more {
+			d.doc, d.err = enc.AppendCase(nil, d.c)
 		}
-		if it.bad == nil && (deferredCase[it.change.CaseID] || len(missingBlobs(it.change, held)) > 0) {
-			deferredCase[it.change.CaseID] = true
-			results[i] = &syncv1.PushResult{ChangeId: id.String(), Outcome: syncv1.PushResult_OUTCOME_DEFERRED,
-				Reason: "attachment_pending", Code: "unavailable",
-				MessageZh: "附件尚未上传完毕（或同一案件的前一条变更在等待附件），稍后自动重试。",
-				MessageEn: "attachments are still uploading (or an earlier change of this case waits for them); will retry."}
-			continue
+		select {
+		case out <- d:
+		case <-quit:
+			return
 		}
-		var next casefile.Case // Apply works on a copy: a rejected change leaves the cached case as it was
-		if cur := cases[it.change.CaseID]; cur != nil {
-			next = *cur
+		if d.err != nil || d.more {
+			return
 		}
-		applyErr := it.bad
-		if applyErr == nil {
-			applyErr = casefile.Apply(&next, it.change, casefile.Env{Catalog: env.catalog, Calendar: env.calendar})
-		}
-		if applyErr == nil {
-			applyErr = checkParties(&next, st)
-		}
-		if applyErr != nil {
-			e := bmerr.As(applyErr)
-			if e == nil {
-				return applyErr // infrastructure failure: roll back the whole batch
-			}
-			if err := tx.SaveRejected(store.Rejected{ChangeID: id, CaseID: it.change.CaseID, Station: st.Code,
-				Code: string(e.Code), Reason: e.Reason, MessageZh: e.Zh, MessageEn: e.En, Body: it.body, ReceivedAt: now}); err != nil {
-				return err
-			}
-			results[i] = rejected(id, e)
-			inBatch[id] = results[i]
-			continue
-		}
-		c := &next
-		seq, err := tx.SaveApplied(c, store.Applied{Change: it.change, Body: it.body, Station: st.Code, ReceivedAt: now})
-		if err != nil {
-			return err
-		}
-		results[i] = &syncv1.PushResult{ChangeId: id.String(), Outcome: syncv1.PushResult_OUTCOME_APPLIED, CaseVersion: c.Version, ServerSeq: seq}
-		inBatch[id] = results[i]
-		*lines = append(*lines, *changeLine(it.change, it.body))
-		more, err := s.followUps(tx, c, id, env, now)
-		if err != nil {
-			return err
-		}
-		*lines = append(*lines, more...)
-		if err := s.openRectification(tx, c, it.change); err != nil {
-			return err
-		}
-		cases[c.ID] = c
-		*touched = append(*touched, c.Parties()...)
 	}
+}
+
+// decide decides items[i] against the batch's cases. settled reports a
+// change whose result needs no write (recorded before, or deferred);
+// otherwise d says what to write. An applied change moves b.cases on.
+func (b *batch) decide(i int) (d decision, settled bool) {
+	it := b.items[i]
+	id := it.change.ID
+	if o, ok := b.seen[id]; ok {
+		b.results[i] = alreadyApplied(o)
+		return d, true
+	}
+	if j, ok := b.first[id]; ok { // the same change twice in one batch
+		return decision{i: i, repeat: true, first: j}, false
+	}
+	if it.bad == nil && (b.deferredCase[it.change.CaseID] || len(missingBlobs(it.change, b.held)) > 0) {
+		b.deferredCase[it.change.CaseID] = true
+		b.results[i] = &syncv1.PushResult{ChangeId: id.String(), Outcome: syncv1.PushResult_OUTCOME_DEFERRED,
+			Reason: "attachment_pending", Code: "unavailable",
+			MessageZh: "附件尚未上传完毕（或同一案件的前一条变更在等待附件），稍后自动重试。",
+			MessageEn: "attachments are still uploading (or an earlier change of this case waits for them); will retry."}
+		return d, true
+	}
+	var next casefile.Case // Apply works on a copy: a rejected change leaves the cached case as it was
+	if cur := b.cases[it.change.CaseID]; cur != nil {
+		next = *cur
+	}
+	err := it.bad
+	if err == nil {
+		err = casefile.Apply(&next, it.change, casefile.Env{Catalog: b.env.catalog, Calendar: b.env.calendar})
+	}
+	if err == nil {
+		err = checkParties(&next, b.st)
+	}
+	if err != nil {
+		e := bmerr.As(err)
+		if e == nil {
+			return decision{i: i, err: err}, false
+		}
+		b.first[id] = i
+		return decision{i: i, rej: e}, false
+	}
+	b.first[id] = i
+	b.cases[next.ID] = &next
+	return decision{i: i, c: &next, more: len(next.FollowUps()) > 0 || opensRectification(&next, it.change)}, false
+}
+
+// writer records a batch's decisions in the push's transaction.
+type writer struct {
+	s       *syncService
+	tx      store.Tx
+	b       *batch
+	now     time.Time
+	touched *[]string
+	lines   *[]audit.ChangeLine
+}
+
+func (w *writer) write(d decision) error {
+	it, results := w.b.items[d.i], w.b.results
+	id := it.change.ID
+	switch {
+	case d.err != nil:
+		return d.err
+	case d.repeat:
+		prev := results[d.first]
+		results[d.i] = proto.Clone(prev).(*syncv1.PushResult)
+		results[d.i].OriginalOutcome, results[d.i].Outcome = prev.Outcome, syncv1.PushResult_OUTCOME_ALREADY_APPLIED
+		return nil
+	case d.rej != nil:
+		e := d.rej
+		if err := w.tx.SaveRejected(store.Rejected{ChangeID: id, CaseID: it.change.CaseID, Station: w.b.st.Code,
+			Code: string(e.Code), Reason: e.Reason, MessageZh: e.Zh, MessageEn: e.En, Body: it.body, ReceivedAt: w.now}); err != nil {
+			return err
+		}
+		results[d.i] = rejected(id, e)
+		return nil
+	}
+	c := d.c
+	seq, err := w.tx.SaveApplied(c, store.Applied{Change: it.change, Body: it.body, Station: w.b.st.Code, ReceivedAt: w.now, Doc: d.doc})
+	if err != nil {
+		return err
+	}
+	results[d.i] = &syncv1.PushResult{ChangeId: id.String(), Outcome: syncv1.PushResult_OUTCOME_APPLIED, CaseVersion: c.Version, ServerSeq: seq}
+	*w.lines = append(*w.lines, *changeLine(it.change, it.body))
+	if d.more {
+		more, err := w.s.followUps(w.tx, c, id, w.b.env, w.now) // moves c (the batch's case) on in place
+		if err != nil {
+			return err
+		}
+		*w.lines = append(*w.lines, more...)
+		if err := w.s.openRectification(w.tx, c, it.change); err != nil {
+			return err
+		}
+	}
+	*w.touched = append(*w.touched, c.Parties()...)
 	return nil
 }
 
