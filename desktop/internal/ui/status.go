@@ -32,7 +32,8 @@ type statusBar struct {
 	lastSync *widget.Label
 	progress *widget.ProgressBar
 	progBox  *fyne.Container // holds the progress bar at a fixed width
-	detail   *widget.Label   // items and bytes of the running sync
+	detail   *widget.Label   // phase, items and bytes of the running sync
+	clock    *widget.Label   // the station clock is off central's
 	syncNow  *widget.Button
 	content  *fyne.Container
 
@@ -42,8 +43,10 @@ type statusBar struct {
 func newStatusBar(onSyncNow, onRejected func()) *statusBar {
 	b := &statusBar{
 		online: widget.NewLabel(""), pending: widget.NewLabel(""), lastSync: widget.NewLabel(""),
-		progress: widget.NewProgressBar(), detail: widget.NewLabel(""), onRejected: onRejected,
+		progress: widget.NewProgressBar(), detail: widget.NewLabel(""), clock: widget.NewLabel(""), onRejected: onRejected,
 	}
+	b.clock.Importance = widget.DangerImportance
+	b.clock.Hide()
 	b.online.Truncation = fyne.TextTruncateClip
 	b.rejected = widget.NewButtonWithIcon("", theme.WarningIcon(), func() {
 		if b.onRejected != nil {
@@ -54,7 +57,7 @@ func newStatusBar(onSyncNow, onRejected func()) *statusBar {
 	b.syncNow = widget.NewButtonWithIcon(lang.L("Sync now"), theme.ViewRefreshIcon(), onSyncNow)
 	b.progress.TextFormatter = func() string { return "" }
 	b.progBox = container.NewGridWrap(fyne.NewSize(140, b.progress.MinSize().Height), b.progress)
-	right := container.NewHBox(b.pending, b.rejected, b.lastSync, b.progBox, b.detail, b.syncNow)
+	right := container.NewHBox(b.clock, b.pending, b.rejected, b.lastSync, b.progBox, b.detail, b.syncNow)
 	b.content = container.NewBorder(widget.NewSeparator(), nil, nil, right, b.online)
 	return b
 }
@@ -67,10 +70,10 @@ func (b *statusBar) Show(s syncclient.Status, now time.Time) {
 		b.online.Importance = widget.SuccessImportance
 	case s.LastError != nil && s.LastError.Code == bmerr.Unavailable:
 		// The network's own words (dial tcp …) help nobody at the window.
-		b.online.SetText("○ " + lang.L("Offline") + lang.L(": ") + lang.L("cannot reach central. Work is saved here and is sent when the connection is back."))
+		b.online.SetText("○ " + lang.L("Offline") + lang.L(": ") + lang.L("cannot reach central. Work is saved here and is sent when the connection is back.") + retry(s.NextTry, now))
 		b.online.Importance = widget.WarningImportance
 	case s.LastError != nil:
-		b.online.SetText("○ " + lang.L("Offline") + lang.L(": ") + oneLine(s.LastError.Message(i18n.Tag())))
+		b.online.SetText("○ " + lang.L("Offline") + lang.L(": ") + oneLine(s.LastError.Message(i18n.Tag())) + retry(s.NextTry, now))
 		b.online.Importance = widget.WarningImportance
 	default:
 		b.online.SetText("○ " + lang.L("Connecting to central…"))
@@ -85,6 +88,12 @@ func (b *statusBar) Show(s syncclient.Status, now time.Time) {
 		b.rejected.Hide()
 	}
 	b.lastSync.SetText(lang.L("Last sync") + " " + when(s.LastSync, now))
+	if t := skewText(s.ClockSkew); t != "" {
+		b.clock.SetText(t)
+		b.clock.Show()
+	} else {
+		b.clock.Hide()
+	}
 	if s.Syncing {
 		b.syncNow.Disable()
 		b.progBox.Show()
@@ -116,8 +125,37 @@ func fraction(s syncclient.Status) float64 {
 	return 0
 }
 
+// retry says when an offline client tries again, if it is waiting.
+func retry(next, now time.Time) string {
+	if next.IsZero() || !next.After(now) {
+		return ""
+	}
+	// The English starts with a space; Chinese runs on after "。".
+	return fmt.Sprintf(lang.L("Next try at %s."), next.In(workcal.Shanghai).Format("15:04:05"))
+}
+
+// skewText warns that the station clock differs from central's by more
+// than syncapi.ClockSkewSeconds (central reports nothing smaller): due
+// dates are computed from this machine's date, so it must be put right.
+func skewText(skew time.Duration) string {
+	minutes := int(skew.Abs().Round(time.Minute) / time.Minute)
+	switch {
+	case skew == 0:
+		return ""
+	case skew > 0:
+		return "⚠ " + fmt.Sprintf(lang.L("This computer's clock is %d min ahead of central: set the time right, due dates follow it."), minutes)
+	}
+	return "⚠ " + fmt.Sprintf(lang.L("This computer's clock is %d min behind central: set the time right, due dates follow it."), minutes)
+}
+
+// phases names what a running sync is doing.
+var phases = map[string]string{"upload": "Uploading attachments", "push": "Sending changes", "pull": "Receiving news", "resync": "Full resync"}
+
 func progressText(s syncclient.Status) string {
 	var parts []string
+	if p, ok := phases[s.Phase]; ok {
+		parts = append(parts, lang.L(p))
+	}
 	if s.ItemsTotal > 0 {
 		parts = append(parts, fmt.Sprintf(lang.L("%d/%d items"), s.ItemsDone, s.ItemsTotal))
 	}
