@@ -238,7 +238,6 @@ type decision struct {
 	doc    []byte         // c's document, if encoded ahead of the write
 	rej    *bmerr.Error   // rejected
 	err    error          // infrastructure failure: roll back the whole batch
-	tail   bool           // the deciding goroutine stopped before items[i]
 }
 
 // decideAll decides the batch's changes in order and sends what to write,
