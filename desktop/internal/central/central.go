@@ -15,6 +15,7 @@ package central
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"github.com/bianmin/bianmin/shared/catalog"
 	centralv1 "github.com/bianmin/bianmin/shared/gen/bianmin/central/v1"
 	"net/http"
@@ -81,6 +82,8 @@ type UI struct {
 	client *centralapi.Client
 	user   centralapi.User
 	depts  map[string]string // department code -> name, once known
+	// stations are the station names sent at sign-in (code -> name).
+	stations map[string]string
 
 	jobs      sync.WaitGroup
 	shotUsers []string // screenshot mode: the users still to try
@@ -168,6 +171,18 @@ func (u *UI) deptName(code string) string {
 	}
 	if n := u.depts[code]; n != "" {
 		return n
+	}
+	return code
+}
+
+// stationName is "青山镇便民服务中心 (XZ01)", or the code for a station
+// central did not name.
+func (u *UI) stationName(code string) string {
+	if code == "" {
+		return "—"
+	}
+	if n := u.stations[code]; n != "" {
+		return fmt.Sprintf(lang.L("%s (%s)"), n, code)
 	}
 	return code
 }

@@ -345,7 +345,14 @@ func (f *fakeCentral) SignIn(_ context.Context, req *connect.Request[centralv1.S
 	}
 	tok := uuid.NewString()
 	f.sessions[tok] = req.Msg.Username
-	return connect.NewResponse(&centralv1.SignInResponse{Token: tok, ExpiresAt: timestamppb.New(f.now.Add(8 * time.Hour)), User: u.user}), nil
+	resp := &centralv1.SignInResponse{Token: tok, ExpiresAt: timestamppb.New(f.now.Add(8 * time.Hour)), User: u.user}
+	for _, d := range f.cat.Departments {
+		resp.Departments = append(resp.Departments, &centralv1.Named{Code: d.Code, Name: d.Name, NameEn: d.NameEn})
+	}
+	for _, s := range f.stations {
+		resp.Stations = append(resp.Stations, &centralv1.Named{Code: s.GetStation().GetCode(), Name: s.GetStation().GetName()})
+	}
+	return connect.NewResponse(resp), nil
 }
 
 func (f *fakeCentral) SignOut(_ context.Context, req *connect.Request[centralv1.SignOutRequest]) (*connect.Response[centralv1.SignOutResponse], error) {

@@ -233,7 +233,7 @@ func (s *inboxScreen) row(it *centralv1.InboxItem) fyne.CanvasObject {
 		}
 		parts = append(parts, step)
 	}
-	parts = append(parts, caseflow.State(it.GetState()).Label(i18n.Tag()), it.GetStation())
+	parts = append(parts, caseflow.State(it.GetState()).Label(i18n.Tag()), s.u.stationName(it.GetStation()))
 	first := bold(it.GetNumber() + "  " + it.GetMatterName())
 	second := widget.NewLabel(strings.Join(parts, " · "))
 	second.Importance = widget.LowImportance

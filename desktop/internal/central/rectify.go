@@ -118,7 +118,7 @@ func (s *rectifyScreen) show(items []*centralv1.Rectification) {
 }
 
 func (s *rectifyScreen) row(r *centralv1.Rectification, today string) fyne.CanvasObject {
-	head := fmt.Sprintf("%s · %s · %s · %s", r.GetNumber(), r.GetStation(), s.u.deptName(r.GetDepartment()), ratingText(r.GetRating()))
+	head := fmt.Sprintf("%s · %s · %s · %s", r.GetNumber(), s.u.stationName(r.GetStation()), s.u.deptName(r.GetDepartment()), ratingText(r.GetRating()))
 	if r.GetNamed() {
 		head += " · " + lang.L("named")
 	}

@@ -138,7 +138,7 @@ func (r *reviewView) header(c *casefile.Case) fyne.CanvasObject {
 		widget.NewFormItem(lang.L("Applicant"), container.NewHBox(widget.NewLabel(name), r.unmask)),
 		widget.NewFormItem(lang.L("ID number"), r.idLabel),
 		widget.NewFormItem(lang.L("Phone"), r.phoneLabel),
-		widget.NewFormItem(lang.L("Station"), widget.NewLabel(c.OriginStation)),
+		widget.NewFormItem(lang.L("Station"), widget.NewLabel(r.u.stationName(c.OriginStation))),
 		widget.NewFormItem(lang.L("Received"), widget.NewLabel(c.ReceivedAt.In(workcal.Shanghai).Format("2006-01-02 15:04"))),
 		widget.NewFormItem(lang.L("Accepted"), widget.NewLabel(dateText(c.AcceptedOn))),
 		widget.NewFormItem(lang.L("Due"), widget.NewLabel(dueText(c))),
@@ -372,7 +372,7 @@ func actorText(u *UI, a casefile.Actor) string {
 	case a.Department != "":
 		parts = append(parts, u.deptName(a.Department))
 	case a.Station != "":
-		parts = append(parts, a.Station)
+		parts = append(parts, u.stationName(a.Station))
 	}
 	return strings.Join(parts, " · ")
 }

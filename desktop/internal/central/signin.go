@@ -133,6 +133,9 @@ func (s *signInScreen) finish(base string, user centralapi.User, err error) {
 		u.app.Preferences().SetString(PrefServer, base)
 	}
 	u.user = user
+	dir := u.client.Directory()
+	u.setDepartments(dir.Departments)
+	u.stations = dir.Stations
 	u.signIn = nil
 	u.shell = newShell(u)
 	u.setContent(u.shell.content)

@@ -80,6 +80,7 @@ type Client struct {
 	token   string
 	user    User
 	expires time.Time
+	dir     Directory
 }
 
 // NormalizeURL turns what a person typed ("192.168.1.10:8700") into a base
@@ -171,8 +172,34 @@ func (c *Client) SignIn(ctx context.Context, username, password string) (User, e
 	c.mu.Lock()
 	c.token, c.user = res.Msg.GetToken(), u
 	c.expires = res.Msg.GetExpiresAt().AsTime()
+	c.dir = directoryFromWire(res.Msg)
 	c.mu.Unlock()
 	return u, nil
+}
+
+// Directory is what central calls its departments and stations, as of the
+// last sign-in.
+type Directory struct {
+	Departments []catalog.Department
+	Stations    map[string]string // code → name
+}
+
+// Directory returns the names sent with the last sign-in.
+func (c *Client) Directory() Directory {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.dir
+}
+
+func directoryFromWire(r *centralv1.SignInResponse) Directory {
+	d := Directory{Stations: map[string]string{}}
+	for _, n := range r.GetDepartments() {
+		d.Departments = append(d.Departments, catalog.Department{Code: n.GetCode(), Name: n.GetName(), NameEn: n.GetNameEn()})
+	}
+	for _, n := range r.GetStations() {
+		d.Stations[n.GetCode()] = n.GetName()
+	}
+	return d
 }
 
 func userFromWire(w *centralv1.User) User {

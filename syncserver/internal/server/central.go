@@ -130,7 +130,32 @@ func (s *authService) SignIn(ctx context.Context, req *connect.Request[centralv1
 	if err := s.store.AppendAudit(ctx, audit.Entry{At: now, Actor: u.Username, Kind: audit.SignIn, Subject: u.Username, Detail: "ok"}); err != nil {
 		return nil, err
 	}
-	return connect.NewResponse(&centralv1.SignInResponse{Token: token, ExpiresAt: timestamppb.New(sess.ExpiresAt), User: userToWire(u)}), nil
+	resp := &centralv1.SignInResponse{Token: token, ExpiresAt: timestamppb.New(sess.ExpiresAt), User: userToWire(u)}
+	if err := s.directory(ctx, resp); err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(resp), nil
+}
+
+// directory adds the names of every department and station, so that the
+// app shows 民政局 and 青山镇便民服务中心 where the other services say mz
+// and XZ01. Neither is personal data; every central user may see them.
+func (s *authService) directory(ctx context.Context, resp *centralv1.SignInResponse) error {
+	env, err := s.Env(ctx)
+	if err != nil {
+		return err
+	}
+	for _, d := range env.catalog.Departments {
+		resp.Departments = append(resp.Departments, &centralv1.Named{Code: d.Code, Name: d.Name, NameEn: d.NameEn})
+	}
+	stations, err := s.store.Stations(ctx)
+	if err != nil {
+		return err
+	}
+	for _, st := range stations {
+		resp.Stations = append(resp.Stations, &centralv1.Named{Code: st.Code, Name: st.Name})
+	}
+	return nil
 }
 
 func (s *authService) SignOut(ctx context.Context, req *connect.Request[centralv1.SignOutRequest]) (*connect.Response[centralv1.SignOutResponse], error) {

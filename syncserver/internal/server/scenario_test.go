@@ -1754,3 +1754,29 @@ func codeNamed(name string) connect.Code {
 	}
 	return connect.CodeUnknown
 }
+
+// A reviewer's sign-in names every department and station, so the app can
+// show 县人力资源和社会保障局 and 青山镇便民服务中心 instead of rs and XZ01
+// without the catalog, which only administrators read.
+func TestSignInNamesDepartmentsAndStations(t *testing.T) {
+	w := newWorld(t, on(time.March, 2, 9, 0), nil)
+	p := w.person("rs.handler")
+	resp, err := w.auth.SignIn(w.ctx, connect.NewRequest(&centralv1.SignInRequest{Username: p.username, Password: staffPassword}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := func(ns []*centralv1.Named) map[string]string {
+		m := map[string]string{}
+		for _, n := range ns {
+			m[n.Code] = n.Name
+		}
+		return m
+	}
+	depts, stations := names(resp.Msg.Departments), names(resp.Msg.Stations)
+	if len(depts) != len(catalog.Demo().Departments) || depts["rs"] != "县人力资源和社会保障局" {
+		t.Errorf("departments %v", depts)
+	}
+	if len(stations) != 3 || stations["XZ01"] != "青山镇便民服务中心" || stations["SQ01"] != "幸福村便民服务站" {
+		t.Errorf("stations %v", stations)
+	}
+}

@@ -147,12 +147,17 @@ func (x *SignInRequest) GetPassword() string {
 	return ""
 }
 
-// SignInResponse carries the session.
+// SignInResponse carries the session, and the names behind the codes the
+// other services answer with.
 type SignInResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Token         string                 `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
-	ExpiresAt     *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=expires_at,json=expiresAt,proto3" json:"expires_at,omitempty"`
-	User          *User                  `protobuf:"bytes,3,opt,name=user,proto3" json:"user,omitempty"`
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	Token     string                 `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
+	ExpiresAt *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=expires_at,json=expiresAt,proto3" json:"expires_at,omitempty"`
+	User      *User                  `protobuf:"bytes,3,opt,name=user,proto3" json:"user,omitempty"`
+	// Every department of the current catalog.
+	Departments []*Named `protobuf:"bytes,4,rep,name=departments,proto3" json:"departments,omitempty"`
+	// Every station.
+	Stations      []*Named `protobuf:"bytes,5,rep,name=stations,proto3" json:"stations,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -208,6 +213,82 @@ func (x *SignInResponse) GetUser() *User {
 	return nil
 }
 
+func (x *SignInResponse) GetDepartments() []*Named {
+	if x != nil {
+		return x.Departments
+	}
+	return nil
+}
+
+func (x *SignInResponse) GetStations() []*Named {
+	if x != nil {
+		return x.Stations
+	}
+	return nil
+}
+
+// Named is a code and what people call it.
+type Named struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Code  string                 `protobuf:"bytes,1,opt,name=code,proto3" json:"code,omitempty"`
+	Name  string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	// English name; empty when the catalog has none.
+	NameEn        string `protobuf:"bytes,3,opt,name=name_en,json=nameEn,proto3" json:"name_en,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Named) Reset() {
+	*x = Named{}
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Named) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Named) ProtoMessage() {}
+
+func (x *Named) ProtoReflect() protoreflect.Message {
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Named.ProtoReflect.Descriptor instead.
+func (*Named) Descriptor() ([]byte, []int) {
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *Named) GetCode() string {
+	if x != nil {
+		return x.Code
+	}
+	return ""
+}
+
+func (x *Named) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *Named) GetNameEn() string {
+	if x != nil {
+		return x.NameEn
+	}
+	return ""
+}
+
 // SignOutRequest is empty: the session is the caller's.
 type SignOutRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -217,7 +298,7 @@ type SignOutRequest struct {
 
 func (x *SignOutRequest) Reset() {
 	*x = SignOutRequest{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[3]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -229,7 +310,7 @@ func (x *SignOutRequest) String() string {
 func (*SignOutRequest) ProtoMessage() {}
 
 func (x *SignOutRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[3]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -242,7 +323,7 @@ func (x *SignOutRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SignOutRequest.ProtoReflect.Descriptor instead.
 func (*SignOutRequest) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{3}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{4}
 }
 
 // SignOutResponse is empty.
@@ -254,7 +335,7 @@ type SignOutResponse struct {
 
 func (x *SignOutResponse) Reset() {
 	*x = SignOutResponse{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[4]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -266,7 +347,7 @@ func (x *SignOutResponse) String() string {
 func (*SignOutResponse) ProtoMessage() {}
 
 func (x *SignOutResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[4]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -279,7 +360,7 @@ func (x *SignOutResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SignOutResponse.ProtoReflect.Descriptor instead.
 func (*SignOutResponse) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{4}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{5}
 }
 
 // InboxRequest selects a department's inbox. By default a handler, reviewer
@@ -300,7 +381,7 @@ type InboxRequest struct {
 
 func (x *InboxRequest) Reset() {
 	*x = InboxRequest{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[5]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -312,7 +393,7 @@ func (x *InboxRequest) String() string {
 func (*InboxRequest) ProtoMessage() {}
 
 func (x *InboxRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[5]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -325,7 +406,7 @@ func (x *InboxRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InboxRequest.ProtoReflect.Descriptor instead.
 func (*InboxRequest) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{5}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *InboxRequest) GetDepartment() string {
@@ -388,7 +469,7 @@ type InboxItem struct {
 
 func (x *InboxItem) Reset() {
 	*x = InboxItem{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[6]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -400,7 +481,7 @@ func (x *InboxItem) String() string {
 func (*InboxItem) ProtoMessage() {}
 
 func (x *InboxItem) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[6]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -413,7 +494,7 @@ func (x *InboxItem) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InboxItem.ProtoReflect.Descriptor instead.
 func (*InboxItem) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{6}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *InboxItem) GetCaseId() string {
@@ -542,7 +623,7 @@ type InboxResponse struct {
 
 func (x *InboxResponse) Reset() {
 	*x = InboxResponse{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[7]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -554,7 +635,7 @@ func (x *InboxResponse) String() string {
 func (*InboxResponse) ProtoMessage() {}
 
 func (x *InboxResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[7]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -567,7 +648,7 @@ func (x *InboxResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InboxResponse.ProtoReflect.Descriptor instead.
 func (*InboxResponse) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{7}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *InboxResponse) GetItems() []*InboxItem {
@@ -615,7 +696,7 @@ type GetCaseRequest struct {
 
 func (x *GetCaseRequest) Reset() {
 	*x = GetCaseRequest{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[8]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -627,7 +708,7 @@ func (x *GetCaseRequest) String() string {
 func (*GetCaseRequest) ProtoMessage() {}
 
 func (x *GetCaseRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[8]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -640,7 +721,7 @@ func (x *GetCaseRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCaseRequest.ProtoReflect.Descriptor instead.
 func (*GetCaseRequest) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{8}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *GetCaseRequest) GetCaseId() string {
@@ -663,7 +744,7 @@ type HistoryEntry struct {
 
 func (x *HistoryEntry) Reset() {
 	*x = HistoryEntry{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[9]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -675,7 +756,7 @@ func (x *HistoryEntry) String() string {
 func (*HistoryEntry) ProtoMessage() {}
 
 func (x *HistoryEntry) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[9]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -688,7 +769,7 @@ func (x *HistoryEntry) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HistoryEntry.ProtoReflect.Descriptor instead.
 func (*HistoryEntry) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{9}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *HistoryEntry) GetSeq() int64 {
@@ -734,7 +815,7 @@ type Task struct {
 
 func (x *Task) Reset() {
 	*x = Task{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[10]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -746,7 +827,7 @@ func (x *Task) String() string {
 func (*Task) ProtoMessage() {}
 
 func (x *Task) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[10]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -759,7 +840,7 @@ func (x *Task) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Task.ProtoReflect.Descriptor instead.
 func (*Task) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{10}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *Task) GetStage() int32 {
@@ -819,7 +900,7 @@ type GetCaseResponse struct {
 
 func (x *GetCaseResponse) Reset() {
 	*x = GetCaseResponse{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[11]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -831,7 +912,7 @@ func (x *GetCaseResponse) String() string {
 func (*GetCaseResponse) ProtoMessage() {}
 
 func (x *GetCaseResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[11]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -844,7 +925,7 @@ func (x *GetCaseResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCaseResponse.ProtoReflect.Descriptor instead.
 func (*GetCaseResponse) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{11}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *GetCaseResponse) GetCase() *v1.Case {
@@ -886,7 +967,7 @@ type UnmaskRequest struct {
 
 func (x *UnmaskRequest) Reset() {
 	*x = UnmaskRequest{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[12]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -898,7 +979,7 @@ func (x *UnmaskRequest) String() string {
 func (*UnmaskRequest) ProtoMessage() {}
 
 func (x *UnmaskRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[12]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -911,7 +992,7 @@ func (x *UnmaskRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UnmaskRequest.ProtoReflect.Descriptor instead.
 func (*UnmaskRequest) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{12}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *UnmaskRequest) GetCaseId() string {
@@ -940,7 +1021,7 @@ type UnmaskResponse struct {
 
 func (x *UnmaskResponse) Reset() {
 	*x = UnmaskResponse{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[13]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -952,7 +1033,7 @@ func (x *UnmaskResponse) String() string {
 func (*UnmaskResponse) ProtoMessage() {}
 
 func (x *UnmaskResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[13]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -965,7 +1046,7 @@ func (x *UnmaskResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UnmaskResponse.ProtoReflect.Descriptor instead.
 func (*UnmaskResponse) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{13}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *UnmaskResponse) GetIdNumber() string {
@@ -1000,7 +1081,7 @@ type ActRequest struct {
 
 func (x *ActRequest) Reset() {
 	*x = ActRequest{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[14]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1012,7 +1093,7 @@ func (x *ActRequest) String() string {
 func (*ActRequest) ProtoMessage() {}
 
 func (x *ActRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[14]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1025,7 +1106,7 @@ func (x *ActRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ActRequest.ProtoReflect.Descriptor instead.
 func (*ActRequest) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{14}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *ActRequest) GetChange() *v1.Change {
@@ -1047,7 +1128,7 @@ type ActResponse struct {
 
 func (x *ActResponse) Reset() {
 	*x = ActResponse{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[15]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1059,7 +1140,7 @@ func (x *ActResponse) String() string {
 func (*ActResponse) ProtoMessage() {}
 
 func (x *ActResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[15]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1072,7 +1153,7 @@ func (x *ActResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ActResponse.ProtoReflect.Descriptor instead.
 func (*ActResponse) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{15}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *ActResponse) GetCase() *v1.Case {
@@ -1102,7 +1183,7 @@ type ReadAttachmentRequest struct {
 
 func (x *ReadAttachmentRequest) Reset() {
 	*x = ReadAttachmentRequest{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[16]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1114,7 +1195,7 @@ func (x *ReadAttachmentRequest) String() string {
 func (*ReadAttachmentRequest) ProtoMessage() {}
 
 func (x *ReadAttachmentRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[16]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1127,7 +1208,7 @@ func (x *ReadAttachmentRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadAttachmentRequest.ProtoReflect.Descriptor instead.
 func (*ReadAttachmentRequest) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{16}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *ReadAttachmentRequest) GetCaseId() string {
@@ -1170,7 +1251,7 @@ type ReadAttachmentResponse struct {
 
 func (x *ReadAttachmentResponse) Reset() {
 	*x = ReadAttachmentResponse{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[17]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1182,7 +1263,7 @@ func (x *ReadAttachmentResponse) String() string {
 func (*ReadAttachmentResponse) ProtoMessage() {}
 
 func (x *ReadAttachmentResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[17]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1195,7 +1276,7 @@ func (x *ReadAttachmentResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadAttachmentResponse.ProtoReflect.Descriptor instead.
 func (*ReadAttachmentResponse) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{17}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *ReadAttachmentResponse) GetData() []byte {
@@ -1233,7 +1314,7 @@ type FiguresRequest struct {
 
 func (x *FiguresRequest) Reset() {
 	*x = FiguresRequest{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[18]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1245,7 +1326,7 @@ func (x *FiguresRequest) String() string {
 func (*FiguresRequest) ProtoMessage() {}
 
 func (x *FiguresRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[18]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1258,7 +1339,7 @@ func (x *FiguresRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FiguresRequest.ProtoReflect.Descriptor instead.
 func (*FiguresRequest) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{18}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *FiguresRequest) GetFrom() string {
@@ -1294,7 +1375,7 @@ type Ratio struct {
 
 func (x *Ratio) Reset() {
 	*x = Ratio{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[19]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1306,7 +1387,7 @@ func (x *Ratio) String() string {
 func (*Ratio) ProtoMessage() {}
 
 func (x *Ratio) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[19]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1319,7 +1400,7 @@ func (x *Ratio) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Ratio.ProtoReflect.Descriptor instead.
 func (*Ratio) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{19}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *Ratio) GetNum() int32 {
@@ -1366,7 +1447,7 @@ type Figures struct {
 
 func (x *Figures) Reset() {
 	*x = Figures{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[20]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1378,7 +1459,7 @@ func (x *Figures) String() string {
 func (*Figures) ProtoMessage() {}
 
 func (x *Figures) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[20]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1391,7 +1472,7 @@ func (x *Figures) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Figures.ProtoReflect.Descriptor instead.
 func (*Figures) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{20}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *Figures) GetKey() string {
@@ -1545,7 +1626,7 @@ type FiguresResponse struct {
 
 func (x *FiguresResponse) Reset() {
 	*x = FiguresResponse{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[21]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1557,7 +1638,7 @@ func (x *FiguresResponse) String() string {
 func (*FiguresResponse) ProtoMessage() {}
 
 func (x *FiguresResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[21]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1570,7 +1651,7 @@ func (x *FiguresResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FiguresResponse.ProtoReflect.Descriptor instead.
 func (*FiguresResponse) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{21}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *FiguresResponse) GetGroups() []*Figures {
@@ -1632,7 +1713,7 @@ type ExportFiguresRequest struct {
 
 func (x *ExportFiguresRequest) Reset() {
 	*x = ExportFiguresRequest{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[22]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1644,7 +1725,7 @@ func (x *ExportFiguresRequest) String() string {
 func (*ExportFiguresRequest) ProtoMessage() {}
 
 func (x *ExportFiguresRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[22]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1657,7 +1738,7 @@ func (x *ExportFiguresRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportFiguresRequest.ProtoReflect.Descriptor instead.
 func (*ExportFiguresRequest) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{22}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *ExportFiguresRequest) GetFigures() *FiguresRequest {
@@ -1678,7 +1759,7 @@ type ExportFiguresResponse struct {
 
 func (x *ExportFiguresResponse) Reset() {
 	*x = ExportFiguresResponse{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[23]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1690,7 +1771,7 @@ func (x *ExportFiguresResponse) String() string {
 func (*ExportFiguresResponse) ProtoMessage() {}
 
 func (x *ExportFiguresResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[23]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1703,7 +1784,7 @@ func (x *ExportFiguresResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportFiguresResponse.ProtoReflect.Descriptor instead.
 func (*ExportFiguresResponse) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{23}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *ExportFiguresResponse) GetXlsx() []byte {
@@ -1731,7 +1812,7 @@ type SeriesRequest struct {
 
 func (x *SeriesRequest) Reset() {
 	*x = SeriesRequest{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[24]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1743,7 +1824,7 @@ func (x *SeriesRequest) String() string {
 func (*SeriesRequest) ProtoMessage() {}
 
 func (x *SeriesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[24]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1756,7 +1837,7 @@ func (x *SeriesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SeriesRequest.ProtoReflect.Descriptor instead.
 func (*SeriesRequest) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{24}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *SeriesRequest) GetFrom() string {
@@ -1785,7 +1866,7 @@ type Point struct {
 
 func (x *Point) Reset() {
 	*x = Point{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[25]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1797,7 +1878,7 @@ func (x *Point) String() string {
 func (*Point) ProtoMessage() {}
 
 func (x *Point) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[25]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1810,7 +1891,7 @@ func (x *Point) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Point.ProtoReflect.Descriptor instead.
 func (*Point) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{25}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *Point) GetKey() string {
@@ -1849,7 +1930,7 @@ type SeriesResponse struct {
 
 func (x *SeriesResponse) Reset() {
 	*x = SeriesResponse{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[26]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1861,7 +1942,7 @@ func (x *SeriesResponse) String() string {
 func (*SeriesResponse) ProtoMessage() {}
 
 func (x *SeriesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[26]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1874,7 +1955,7 @@ func (x *SeriesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SeriesResponse.ProtoReflect.Descriptor instead.
 func (*SeriesResponse) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{26}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *SeriesResponse) GetAccepted() []*Point {
@@ -1908,7 +1989,7 @@ type RectificationsRequest struct {
 
 func (x *RectificationsRequest) Reset() {
 	*x = RectificationsRequest{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[27]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1920,7 +2001,7 @@ func (x *RectificationsRequest) String() string {
 func (*RectificationsRequest) ProtoMessage() {}
 
 func (x *RectificationsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[27]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1933,7 +2014,7 @@ func (x *RectificationsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RectificationsRequest.ProtoReflect.Descriptor instead.
 func (*RectificationsRequest) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{27}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *RectificationsRequest) GetOpenOnly() bool {
@@ -1967,7 +2048,7 @@ type Rectification struct {
 
 func (x *Rectification) Reset() {
 	*x = Rectification{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[28]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1979,7 +2060,7 @@ func (x *Rectification) String() string {
 func (*Rectification) ProtoMessage() {}
 
 func (x *Rectification) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[28]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1992,7 +2073,7 @@ func (x *Rectification) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Rectification.ProtoReflect.Descriptor instead.
 func (*Rectification) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{28}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *Rectification) GetCaseId() string {
@@ -2110,7 +2191,7 @@ type RectificationsResponse struct {
 
 func (x *RectificationsResponse) Reset() {
 	*x = RectificationsResponse{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[29]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2122,7 +2203,7 @@ func (x *RectificationsResponse) String() string {
 func (*RectificationsResponse) ProtoMessage() {}
 
 func (x *RectificationsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[29]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2135,7 +2216,7 @@ func (x *RectificationsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RectificationsResponse.ProtoReflect.Descriptor instead.
 func (*RectificationsResponse) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{29}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *RectificationsResponse) GetItems() []*Rectification {
@@ -2160,7 +2241,7 @@ type RecordFollowUpRequest struct {
 
 func (x *RecordFollowUpRequest) Reset() {
 	*x = RecordFollowUpRequest{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[30]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2172,7 +2253,7 @@ func (x *RecordFollowUpRequest) String() string {
 func (*RecordFollowUpRequest) ProtoMessage() {}
 
 func (x *RecordFollowUpRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[30]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2185,7 +2266,7 @@ func (x *RecordFollowUpRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordFollowUpRequest.ProtoReflect.Descriptor instead.
 func (*RecordFollowUpRequest) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{30}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *RecordFollowUpRequest) GetCaseId() string {
@@ -2226,7 +2307,7 @@ type RecordFollowUpResponse struct {
 
 func (x *RecordFollowUpResponse) Reset() {
 	*x = RecordFollowUpResponse{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[31]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2238,7 +2319,7 @@ func (x *RecordFollowUpResponse) String() string {
 func (*RecordFollowUpResponse) ProtoMessage() {}
 
 func (x *RecordFollowUpResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[31]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2251,7 +2332,7 @@ func (x *RecordFollowUpResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordFollowUpResponse.ProtoReflect.Descriptor instead.
 func (*RecordFollowUpResponse) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{31}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *RecordFollowUpResponse) GetItem() *Rectification {
@@ -2275,7 +2356,7 @@ type Device struct {
 
 func (x *Device) Reset() {
 	*x = Device{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[32]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2287,7 +2368,7 @@ func (x *Device) String() string {
 func (*Device) ProtoMessage() {}
 
 func (x *Device) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[32]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2300,7 +2381,7 @@ func (x *Device) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Device.ProtoReflect.Descriptor instead.
 func (*Device) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{32}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *Device) GetId() string {
@@ -2350,7 +2431,7 @@ type StationInfo struct {
 
 func (x *StationInfo) Reset() {
 	*x = StationInfo{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[33]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2362,7 +2443,7 @@ func (x *StationInfo) String() string {
 func (*StationInfo) ProtoMessage() {}
 
 func (x *StationInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[33]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2375,7 +2456,7 @@ func (x *StationInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StationInfo.ProtoReflect.Descriptor instead.
 func (*StationInfo) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{33}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *StationInfo) GetStation() *v1.Station {
@@ -2408,7 +2489,7 @@ type ListStationsRequest struct {
 
 func (x *ListStationsRequest) Reset() {
 	*x = ListStationsRequest{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[34]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2420,7 +2501,7 @@ func (x *ListStationsRequest) String() string {
 func (*ListStationsRequest) ProtoMessage() {}
 
 func (x *ListStationsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[34]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2433,7 +2514,7 @@ func (x *ListStationsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListStationsRequest.ProtoReflect.Descriptor instead.
 func (*ListStationsRequest) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{34}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{35}
 }
 
 // ListStationsResponse lists stations.
@@ -2446,7 +2527,7 @@ type ListStationsResponse struct {
 
 func (x *ListStationsResponse) Reset() {
 	*x = ListStationsResponse{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[35]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2458,7 +2539,7 @@ func (x *ListStationsResponse) String() string {
 func (*ListStationsResponse) ProtoMessage() {}
 
 func (x *ListStationsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[35]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2471,7 +2552,7 @@ func (x *ListStationsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListStationsResponse.ProtoReflect.Descriptor instead.
 func (*ListStationsResponse) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{35}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *ListStationsResponse) GetStations() []*StationInfo {
@@ -2491,7 +2572,7 @@ type CreateStationRequest struct {
 
 func (x *CreateStationRequest) Reset() {
 	*x = CreateStationRequest{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[36]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2503,7 +2584,7 @@ func (x *CreateStationRequest) String() string {
 func (*CreateStationRequest) ProtoMessage() {}
 
 func (x *CreateStationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[36]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2516,7 +2597,7 @@ func (x *CreateStationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateStationRequest.ProtoReflect.Descriptor instead.
 func (*CreateStationRequest) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{36}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *CreateStationRequest) GetStation() *v1.Station {
@@ -2535,7 +2616,7 @@ type CreateStationResponse struct {
 
 func (x *CreateStationResponse) Reset() {
 	*x = CreateStationResponse{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[37]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2547,7 +2628,7 @@ func (x *CreateStationResponse) String() string {
 func (*CreateStationResponse) ProtoMessage() {}
 
 func (x *CreateStationResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[37]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2560,7 +2641,7 @@ func (x *CreateStationResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateStationResponse.ProtoReflect.Descriptor instead.
 func (*CreateStationResponse) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{37}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{38}
 }
 
 // IssueEnrollCodeRequest names the station.
@@ -2575,7 +2656,7 @@ type IssueEnrollCodeRequest struct {
 
 func (x *IssueEnrollCodeRequest) Reset() {
 	*x = IssueEnrollCodeRequest{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[38]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2587,7 +2668,7 @@ func (x *IssueEnrollCodeRequest) String() string {
 func (*IssueEnrollCodeRequest) ProtoMessage() {}
 
 func (x *IssueEnrollCodeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[38]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2600,7 +2681,7 @@ func (x *IssueEnrollCodeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IssueEnrollCodeRequest.ProtoReflect.Descriptor instead.
 func (*IssueEnrollCodeRequest) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{38}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *IssueEnrollCodeRequest) GetStation() string {
@@ -2630,7 +2711,7 @@ type IssueEnrollCodeResponse struct {
 
 func (x *IssueEnrollCodeResponse) Reset() {
 	*x = IssueEnrollCodeResponse{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[39]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2642,7 +2723,7 @@ func (x *IssueEnrollCodeResponse) String() string {
 func (*IssueEnrollCodeResponse) ProtoMessage() {}
 
 func (x *IssueEnrollCodeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[39]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2655,7 +2736,7 @@ func (x *IssueEnrollCodeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IssueEnrollCodeResponse.ProtoReflect.Descriptor instead.
 func (*IssueEnrollCodeResponse) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{39}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *IssueEnrollCodeResponse) GetCode() string {
@@ -2689,7 +2770,7 @@ type RevokeDeviceRequest struct {
 
 func (x *RevokeDeviceRequest) Reset() {
 	*x = RevokeDeviceRequest{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[40]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2701,7 +2782,7 @@ func (x *RevokeDeviceRequest) String() string {
 func (*RevokeDeviceRequest) ProtoMessage() {}
 
 func (x *RevokeDeviceRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[40]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2714,7 +2795,7 @@ func (x *RevokeDeviceRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RevokeDeviceRequest.ProtoReflect.Descriptor instead.
 func (*RevokeDeviceRequest) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{40}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *RevokeDeviceRequest) GetDeviceId() string {
@@ -2739,7 +2820,7 @@ type OpenCase struct {
 
 func (x *OpenCase) Reset() {
 	*x = OpenCase{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[41]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2751,7 +2832,7 @@ func (x *OpenCase) String() string {
 func (*OpenCase) ProtoMessage() {}
 
 func (x *OpenCase) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[41]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2764,7 +2845,7 @@ func (x *OpenCase) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OpenCase.ProtoReflect.Descriptor instead.
 func (*OpenCase) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{41}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *OpenCase) GetCaseId() string {
@@ -2820,7 +2901,7 @@ type RevokeDeviceResponse struct {
 
 func (x *RevokeDeviceResponse) Reset() {
 	*x = RevokeDeviceResponse{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[42]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2832,7 +2913,7 @@ func (x *RevokeDeviceResponse) String() string {
 func (*RevokeDeviceResponse) ProtoMessage() {}
 
 func (x *RevokeDeviceResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[42]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2845,7 +2926,7 @@ func (x *RevokeDeviceResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RevokeDeviceResponse.ProtoReflect.Descriptor instead.
 func (*RevokeDeviceResponse) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{42}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *RevokeDeviceResponse) GetStation() string {
@@ -2871,7 +2952,7 @@ type ListUsersRequest struct {
 
 func (x *ListUsersRequest) Reset() {
 	*x = ListUsersRequest{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[43]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2883,7 +2964,7 @@ func (x *ListUsersRequest) String() string {
 func (*ListUsersRequest) ProtoMessage() {}
 
 func (x *ListUsersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[43]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2896,7 +2977,7 @@ func (x *ListUsersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListUsersRequest.ProtoReflect.Descriptor instead.
 func (*ListUsersRequest) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{43}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{44}
 }
 
 // ListUsersResponse lists users.
@@ -2909,7 +2990,7 @@ type ListUsersResponse struct {
 
 func (x *ListUsersResponse) Reset() {
 	*x = ListUsersResponse{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[44]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2921,7 +3002,7 @@ func (x *ListUsersResponse) String() string {
 func (*ListUsersResponse) ProtoMessage() {}
 
 func (x *ListUsersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[44]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2934,7 +3015,7 @@ func (x *ListUsersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListUsersResponse.ProtoReflect.Descriptor instead.
 func (*ListUsersResponse) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{44}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *ListUsersResponse) GetUsers() []*UserInfo {
@@ -2956,7 +3037,7 @@ type UserInfo struct {
 
 func (x *UserInfo) Reset() {
 	*x = UserInfo{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[45]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2968,7 +3049,7 @@ func (x *UserInfo) String() string {
 func (*UserInfo) ProtoMessage() {}
 
 func (x *UserInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[45]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2981,7 +3062,7 @@ func (x *UserInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UserInfo.ProtoReflect.Descriptor instead.
 func (*UserInfo) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{45}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *UserInfo) GetUser() *User {
@@ -3019,7 +3100,7 @@ type SaveUserRequest struct {
 
 func (x *SaveUserRequest) Reset() {
 	*x = SaveUserRequest{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[46]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3031,7 +3112,7 @@ func (x *SaveUserRequest) String() string {
 func (*SaveUserRequest) ProtoMessage() {}
 
 func (x *SaveUserRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[46]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3044,7 +3125,7 @@ func (x *SaveUserRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SaveUserRequest.ProtoReflect.Descriptor instead.
 func (*SaveUserRequest) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{46}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *SaveUserRequest) GetUser() *User {
@@ -3085,7 +3166,7 @@ type SaveUserResponse struct {
 
 func (x *SaveUserResponse) Reset() {
 	*x = SaveUserResponse{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[47]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3097,7 +3178,7 @@ func (x *SaveUserResponse) String() string {
 func (*SaveUserResponse) ProtoMessage() {}
 
 func (x *SaveUserResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[47]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3110,7 +3191,7 @@ func (x *SaveUserResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SaveUserResponse.ProtoReflect.Descriptor instead.
 func (*SaveUserResponse) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{47}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *SaveUserResponse) GetUser() *UserInfo {
@@ -3131,7 +3212,7 @@ type ResetPasswordRequest struct {
 
 func (x *ResetPasswordRequest) Reset() {
 	*x = ResetPasswordRequest{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[48]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3143,7 +3224,7 @@ func (x *ResetPasswordRequest) String() string {
 func (*ResetPasswordRequest) ProtoMessage() {}
 
 func (x *ResetPasswordRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[48]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3156,7 +3237,7 @@ func (x *ResetPasswordRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResetPasswordRequest.ProtoReflect.Descriptor instead.
 func (*ResetPasswordRequest) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{48}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *ResetPasswordRequest) GetUsername() string {
@@ -3182,7 +3263,7 @@ type ResetPasswordResponse struct {
 
 func (x *ResetPasswordResponse) Reset() {
 	*x = ResetPasswordResponse{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[49]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3194,7 +3275,7 @@ func (x *ResetPasswordResponse) String() string {
 func (*ResetPasswordResponse) ProtoMessage() {}
 
 func (x *ResetPasswordResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[49]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3207,7 +3288,7 @@ func (x *ResetPasswordResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResetPasswordResponse.ProtoReflect.Descriptor instead.
 func (*ResetPasswordResponse) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{49}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{50}
 }
 
 // GetCatalogRequest is empty.
@@ -3219,7 +3300,7 @@ type GetCatalogRequest struct {
 
 func (x *GetCatalogRequest) Reset() {
 	*x = GetCatalogRequest{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[50]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3231,7 +3312,7 @@ func (x *GetCatalogRequest) String() string {
 func (*GetCatalogRequest) ProtoMessage() {}
 
 func (x *GetCatalogRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[50]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3244,7 +3325,7 @@ func (x *GetCatalogRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCatalogRequest.ProtoReflect.Descriptor instead.
 func (*GetCatalogRequest) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{50}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{51}
 }
 
 // GetCatalogResponse carries the current files.
@@ -3260,7 +3341,7 @@ type GetCatalogResponse struct {
 
 func (x *GetCatalogResponse) Reset() {
 	*x = GetCatalogResponse{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[51]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3272,7 +3353,7 @@ func (x *GetCatalogResponse) String() string {
 func (*GetCatalogResponse) ProtoMessage() {}
 
 func (x *GetCatalogResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[51]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3285,7 +3366,7 @@ func (x *GetCatalogResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCatalogResponse.ProtoReflect.Descriptor instead.
 func (*GetCatalogResponse) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{51}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *GetCatalogResponse) GetVersion() int32 {
@@ -3328,7 +3409,7 @@ type PublishCatalogRequest struct {
 
 func (x *PublishCatalogRequest) Reset() {
 	*x = PublishCatalogRequest{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[52]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3340,7 +3421,7 @@ func (x *PublishCatalogRequest) String() string {
 func (*PublishCatalogRequest) ProtoMessage() {}
 
 func (x *PublishCatalogRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[52]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3353,7 +3434,7 @@ func (x *PublishCatalogRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PublishCatalogRequest.ProtoReflect.Descriptor instead.
 func (*PublishCatalogRequest) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{52}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{53}
 }
 
 func (x *PublishCatalogRequest) GetCatalogJson() []byte {
@@ -3390,7 +3471,7 @@ type Problem struct {
 
 func (x *Problem) Reset() {
 	*x = Problem{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[53]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3402,7 +3483,7 @@ func (x *Problem) String() string {
 func (*Problem) ProtoMessage() {}
 
 func (x *Problem) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[53]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3415,7 +3496,7 @@ func (x *Problem) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Problem.ProtoReflect.Descriptor instead.
 func (*Problem) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{53}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{54}
 }
 
 func (x *Problem) GetField() string {
@@ -3457,7 +3538,7 @@ type PublishCatalogResponse struct {
 
 func (x *PublishCatalogResponse) Reset() {
 	*x = PublishCatalogResponse{}
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[54]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3469,7 +3550,7 @@ func (x *PublishCatalogResponse) String() string {
 func (*PublishCatalogResponse) ProtoMessage() {}
 
 func (x *PublishCatalogResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_central_v1_central_proto_msgTypes[54]
+	mi := &file_bianmin_central_v1_central_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3482,7 +3563,7 @@ func (x *PublishCatalogResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PublishCatalogResponse.ProtoReflect.Descriptor instead.
 func (*PublishCatalogResponse) Descriptor() ([]byte, []int) {
-	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{54}
+	return file_bianmin_central_v1_central_proto_rawDescGZIP(), []int{55}
 }
 
 func (x *PublishCatalogResponse) GetVersion() int32 {
@@ -3513,12 +3594,18 @@ const file_bianmin_central_v1_central_proto_rawDesc = "" +
 	"department\"G\n" +
 	"\rSignInRequest\x12\x1a\n" +
 	"\busername\x18\x01 \x01(\tR\busername\x12\x1a\n" +
-	"\bpassword\x18\x02 \x01(\tR\bpassword\"\x8f\x01\n" +
+	"\bpassword\x18\x02 \x01(\tR\bpassword\"\x83\x02\n" +
 	"\x0eSignInResponse\x12\x14\n" +
 	"\x05token\x18\x01 \x01(\tR\x05token\x129\n" +
 	"\n" +
 	"expires_at\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\texpiresAt\x12,\n" +
-	"\x04user\x18\x03 \x01(\v2\x18.bianmin.central.v1.UserR\x04user\"\x10\n" +
+	"\x04user\x18\x03 \x01(\v2\x18.bianmin.central.v1.UserR\x04user\x12;\n" +
+	"\vdepartments\x18\x04 \x03(\v2\x19.bianmin.central.v1.NamedR\vdepartments\x125\n" +
+	"\bstations\x18\x05 \x03(\v2\x19.bianmin.central.v1.NamedR\bstations\"H\n" +
+	"\x05Named\x12\x12\n" +
+	"\x04code\x18\x01 \x01(\tR\x04code\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12\x17\n" +
+	"\aname_en\x18\x03 \x01(\tR\x06nameEn\"\x10\n" +
 	"\x0eSignOutRequest\"\x11\n" +
 	"\x0fSignOutResponse\"{\n" +
 	"\fInboxRequest\x12\x1e\n" +
@@ -3812,164 +3899,167 @@ func file_bianmin_central_v1_central_proto_rawDescGZIP() []byte {
 	return file_bianmin_central_v1_central_proto_rawDescData
 }
 
-var file_bianmin_central_v1_central_proto_msgTypes = make([]protoimpl.MessageInfo, 56)
+var file_bianmin_central_v1_central_proto_msgTypes = make([]protoimpl.MessageInfo, 57)
 var file_bianmin_central_v1_central_proto_goTypes = []any{
 	(*User)(nil),                    // 0: bianmin.central.v1.User
 	(*SignInRequest)(nil),           // 1: bianmin.central.v1.SignInRequest
 	(*SignInResponse)(nil),          // 2: bianmin.central.v1.SignInResponse
-	(*SignOutRequest)(nil),          // 3: bianmin.central.v1.SignOutRequest
-	(*SignOutResponse)(nil),         // 4: bianmin.central.v1.SignOutResponse
-	(*InboxRequest)(nil),            // 5: bianmin.central.v1.InboxRequest
-	(*InboxItem)(nil),               // 6: bianmin.central.v1.InboxItem
-	(*InboxResponse)(nil),           // 7: bianmin.central.v1.InboxResponse
-	(*GetCaseRequest)(nil),          // 8: bianmin.central.v1.GetCaseRequest
-	(*HistoryEntry)(nil),            // 9: bianmin.central.v1.HistoryEntry
-	(*Task)(nil),                    // 10: bianmin.central.v1.Task
-	(*GetCaseResponse)(nil),         // 11: bianmin.central.v1.GetCaseResponse
-	(*UnmaskRequest)(nil),           // 12: bianmin.central.v1.UnmaskRequest
-	(*UnmaskResponse)(nil),          // 13: bianmin.central.v1.UnmaskResponse
-	(*ActRequest)(nil),              // 14: bianmin.central.v1.ActRequest
-	(*ActResponse)(nil),             // 15: bianmin.central.v1.ActResponse
-	(*ReadAttachmentRequest)(nil),   // 16: bianmin.central.v1.ReadAttachmentRequest
-	(*ReadAttachmentResponse)(nil),  // 17: bianmin.central.v1.ReadAttachmentResponse
-	(*FiguresRequest)(nil),          // 18: bianmin.central.v1.FiguresRequest
-	(*Ratio)(nil),                   // 19: bianmin.central.v1.Ratio
-	(*Figures)(nil),                 // 20: bianmin.central.v1.Figures
-	(*FiguresResponse)(nil),         // 21: bianmin.central.v1.FiguresResponse
-	(*ExportFiguresRequest)(nil),    // 22: bianmin.central.v1.ExportFiguresRequest
-	(*ExportFiguresResponse)(nil),   // 23: bianmin.central.v1.ExportFiguresResponse
-	(*SeriesRequest)(nil),           // 24: bianmin.central.v1.SeriesRequest
-	(*Point)(nil),                   // 25: bianmin.central.v1.Point
-	(*SeriesResponse)(nil),          // 26: bianmin.central.v1.SeriesResponse
-	(*RectificationsRequest)(nil),   // 27: bianmin.central.v1.RectificationsRequest
-	(*Rectification)(nil),           // 28: bianmin.central.v1.Rectification
-	(*RectificationsResponse)(nil),  // 29: bianmin.central.v1.RectificationsResponse
-	(*RecordFollowUpRequest)(nil),   // 30: bianmin.central.v1.RecordFollowUpRequest
-	(*RecordFollowUpResponse)(nil),  // 31: bianmin.central.v1.RecordFollowUpResponse
-	(*Device)(nil),                  // 32: bianmin.central.v1.Device
-	(*StationInfo)(nil),             // 33: bianmin.central.v1.StationInfo
-	(*ListStationsRequest)(nil),     // 34: bianmin.central.v1.ListStationsRequest
-	(*ListStationsResponse)(nil),    // 35: bianmin.central.v1.ListStationsResponse
-	(*CreateStationRequest)(nil),    // 36: bianmin.central.v1.CreateStationRequest
-	(*CreateStationResponse)(nil),   // 37: bianmin.central.v1.CreateStationResponse
-	(*IssueEnrollCodeRequest)(nil),  // 38: bianmin.central.v1.IssueEnrollCodeRequest
-	(*IssueEnrollCodeResponse)(nil), // 39: bianmin.central.v1.IssueEnrollCodeResponse
-	(*RevokeDeviceRequest)(nil),     // 40: bianmin.central.v1.RevokeDeviceRequest
-	(*OpenCase)(nil),                // 41: bianmin.central.v1.OpenCase
-	(*RevokeDeviceResponse)(nil),    // 42: bianmin.central.v1.RevokeDeviceResponse
-	(*ListUsersRequest)(nil),        // 43: bianmin.central.v1.ListUsersRequest
-	(*ListUsersResponse)(nil),       // 44: bianmin.central.v1.ListUsersResponse
-	(*UserInfo)(nil),                // 45: bianmin.central.v1.UserInfo
-	(*SaveUserRequest)(nil),         // 46: bianmin.central.v1.SaveUserRequest
-	(*SaveUserResponse)(nil),        // 47: bianmin.central.v1.SaveUserResponse
-	(*ResetPasswordRequest)(nil),    // 48: bianmin.central.v1.ResetPasswordRequest
-	(*ResetPasswordResponse)(nil),   // 49: bianmin.central.v1.ResetPasswordResponse
-	(*GetCatalogRequest)(nil),       // 50: bianmin.central.v1.GetCatalogRequest
-	(*GetCatalogResponse)(nil),      // 51: bianmin.central.v1.GetCatalogResponse
-	(*PublishCatalogRequest)(nil),   // 52: bianmin.central.v1.PublishCatalogRequest
-	(*Problem)(nil),                 // 53: bianmin.central.v1.Problem
-	(*PublishCatalogResponse)(nil),  // 54: bianmin.central.v1.PublishCatalogResponse
-	nil,                             // 55: bianmin.central.v1.SeriesResponse.StationNamesEntry
-	(*timestamppb.Timestamp)(nil),   // 56: google.protobuf.Timestamp
-	(*v1.Change)(nil),               // 57: bianmin.sync.v1.Change
-	(*v1.Case)(nil),                 // 58: bianmin.sync.v1.Case
-	(*v1.Station)(nil),              // 59: bianmin.sync.v1.Station
+	(*Named)(nil),                   // 3: bianmin.central.v1.Named
+	(*SignOutRequest)(nil),          // 4: bianmin.central.v1.SignOutRequest
+	(*SignOutResponse)(nil),         // 5: bianmin.central.v1.SignOutResponse
+	(*InboxRequest)(nil),            // 6: bianmin.central.v1.InboxRequest
+	(*InboxItem)(nil),               // 7: bianmin.central.v1.InboxItem
+	(*InboxResponse)(nil),           // 8: bianmin.central.v1.InboxResponse
+	(*GetCaseRequest)(nil),          // 9: bianmin.central.v1.GetCaseRequest
+	(*HistoryEntry)(nil),            // 10: bianmin.central.v1.HistoryEntry
+	(*Task)(nil),                    // 11: bianmin.central.v1.Task
+	(*GetCaseResponse)(nil),         // 12: bianmin.central.v1.GetCaseResponse
+	(*UnmaskRequest)(nil),           // 13: bianmin.central.v1.UnmaskRequest
+	(*UnmaskResponse)(nil),          // 14: bianmin.central.v1.UnmaskResponse
+	(*ActRequest)(nil),              // 15: bianmin.central.v1.ActRequest
+	(*ActResponse)(nil),             // 16: bianmin.central.v1.ActResponse
+	(*ReadAttachmentRequest)(nil),   // 17: bianmin.central.v1.ReadAttachmentRequest
+	(*ReadAttachmentResponse)(nil),  // 18: bianmin.central.v1.ReadAttachmentResponse
+	(*FiguresRequest)(nil),          // 19: bianmin.central.v1.FiguresRequest
+	(*Ratio)(nil),                   // 20: bianmin.central.v1.Ratio
+	(*Figures)(nil),                 // 21: bianmin.central.v1.Figures
+	(*FiguresResponse)(nil),         // 22: bianmin.central.v1.FiguresResponse
+	(*ExportFiguresRequest)(nil),    // 23: bianmin.central.v1.ExportFiguresRequest
+	(*ExportFiguresResponse)(nil),   // 24: bianmin.central.v1.ExportFiguresResponse
+	(*SeriesRequest)(nil),           // 25: bianmin.central.v1.SeriesRequest
+	(*Point)(nil),                   // 26: bianmin.central.v1.Point
+	(*SeriesResponse)(nil),          // 27: bianmin.central.v1.SeriesResponse
+	(*RectificationsRequest)(nil),   // 28: bianmin.central.v1.RectificationsRequest
+	(*Rectification)(nil),           // 29: bianmin.central.v1.Rectification
+	(*RectificationsResponse)(nil),  // 30: bianmin.central.v1.RectificationsResponse
+	(*RecordFollowUpRequest)(nil),   // 31: bianmin.central.v1.RecordFollowUpRequest
+	(*RecordFollowUpResponse)(nil),  // 32: bianmin.central.v1.RecordFollowUpResponse
+	(*Device)(nil),                  // 33: bianmin.central.v1.Device
+	(*StationInfo)(nil),             // 34: bianmin.central.v1.StationInfo
+	(*ListStationsRequest)(nil),     // 35: bianmin.central.v1.ListStationsRequest
+	(*ListStationsResponse)(nil),    // 36: bianmin.central.v1.ListStationsResponse
+	(*CreateStationRequest)(nil),    // 37: bianmin.central.v1.CreateStationRequest
+	(*CreateStationResponse)(nil),   // 38: bianmin.central.v1.CreateStationResponse
+	(*IssueEnrollCodeRequest)(nil),  // 39: bianmin.central.v1.IssueEnrollCodeRequest
+	(*IssueEnrollCodeResponse)(nil), // 40: bianmin.central.v1.IssueEnrollCodeResponse
+	(*RevokeDeviceRequest)(nil),     // 41: bianmin.central.v1.RevokeDeviceRequest
+	(*OpenCase)(nil),                // 42: bianmin.central.v1.OpenCase
+	(*RevokeDeviceResponse)(nil),    // 43: bianmin.central.v1.RevokeDeviceResponse
+	(*ListUsersRequest)(nil),        // 44: bianmin.central.v1.ListUsersRequest
+	(*ListUsersResponse)(nil),       // 45: bianmin.central.v1.ListUsersResponse
+	(*UserInfo)(nil),                // 46: bianmin.central.v1.UserInfo
+	(*SaveUserRequest)(nil),         // 47: bianmin.central.v1.SaveUserRequest
+	(*SaveUserResponse)(nil),        // 48: bianmin.central.v1.SaveUserResponse
+	(*ResetPasswordRequest)(nil),    // 49: bianmin.central.v1.ResetPasswordRequest
+	(*ResetPasswordResponse)(nil),   // 50: bianmin.central.v1.ResetPasswordResponse
+	(*GetCatalogRequest)(nil),       // 51: bianmin.central.v1.GetCatalogRequest
+	(*GetCatalogResponse)(nil),      // 52: bianmin.central.v1.GetCatalogResponse
+	(*PublishCatalogRequest)(nil),   // 53: bianmin.central.v1.PublishCatalogRequest
+	(*Problem)(nil),                 // 54: bianmin.central.v1.Problem
+	(*PublishCatalogResponse)(nil),  // 55: bianmin.central.v1.PublishCatalogResponse
+	nil,                             // 56: bianmin.central.v1.SeriesResponse.StationNamesEntry
+	(*timestamppb.Timestamp)(nil),   // 57: google.protobuf.Timestamp
+	(*v1.Change)(nil),               // 58: bianmin.sync.v1.Change
+	(*v1.Case)(nil),                 // 59: bianmin.sync.v1.Case
+	(*v1.Station)(nil),              // 60: bianmin.sync.v1.Station
 }
 var file_bianmin_central_v1_central_proto_depIdxs = []int32{
-	56, // 0: bianmin.central.v1.SignInResponse.expires_at:type_name -> google.protobuf.Timestamp
+	57, // 0: bianmin.central.v1.SignInResponse.expires_at:type_name -> google.protobuf.Timestamp
 	0,  // 1: bianmin.central.v1.SignInResponse.user:type_name -> bianmin.central.v1.User
-	6,  // 2: bianmin.central.v1.InboxResponse.items:type_name -> bianmin.central.v1.InboxItem
-	57, // 3: bianmin.central.v1.HistoryEntry.change:type_name -> bianmin.sync.v1.Change
-	56, // 4: bianmin.central.v1.HistoryEntry.applied_at:type_name -> google.protobuf.Timestamp
-	58, // 5: bianmin.central.v1.GetCaseResponse.case:type_name -> bianmin.sync.v1.Case
-	9,  // 6: bianmin.central.v1.GetCaseResponse.history:type_name -> bianmin.central.v1.HistoryEntry
-	10, // 7: bianmin.central.v1.GetCaseResponse.tasks:type_name -> bianmin.central.v1.Task
-	57, // 8: bianmin.central.v1.ActRequest.change:type_name -> bianmin.sync.v1.Change
-	58, // 9: bianmin.central.v1.ActResponse.case:type_name -> bianmin.sync.v1.Case
-	19, // 10: bianmin.central.v1.Figures.on_spot_rate:type_name -> bianmin.central.v1.Ratio
-	19, // 11: bianmin.central.v1.Figures.on_time_rate:type_name -> bianmin.central.v1.Ratio
-	19, // 12: bianmin.central.v1.Figures.within_legal_rate:type_name -> bianmin.central.v1.Ratio
-	19, // 13: bianmin.central.v1.Figures.actual_speed_up:type_name -> bianmin.central.v1.Ratio
-	19, // 14: bianmin.central.v1.Figures.rating_rate:type_name -> bianmin.central.v1.Ratio
-	19, // 15: bianmin.central.v1.Figures.satisfaction:type_name -> bianmin.central.v1.Ratio
-	19, // 16: bianmin.central.v1.Figures.bad_rate:type_name -> bianmin.central.v1.Ratio
-	19, // 17: bianmin.central.v1.Figures.rectification_rate:type_name -> bianmin.central.v1.Ratio
-	19, // 18: bianmin.central.v1.Figures.follow_up_rate:type_name -> bianmin.central.v1.Ratio
-	20, // 19: bianmin.central.v1.FiguresResponse.groups:type_name -> bianmin.central.v1.Figures
-	20, // 20: bianmin.central.v1.FiguresResponse.total:type_name -> bianmin.central.v1.Figures
-	19, // 21: bianmin.central.v1.FiguresResponse.promised_speed_up:type_name -> bianmin.central.v1.Ratio
-	19, // 22: bianmin.central.v1.FiguresResponse.on_the_spot_share:type_name -> bianmin.central.v1.Ratio
-	19, // 23: bianmin.central.v1.FiguresResponse.at_most_one_visit:type_name -> bianmin.central.v1.Ratio
-	18, // 24: bianmin.central.v1.ExportFiguresRequest.figures:type_name -> bianmin.central.v1.FiguresRequest
-	25, // 25: bianmin.central.v1.SeriesResponse.accepted:type_name -> bianmin.central.v1.Point
-	25, // 26: bianmin.central.v1.SeriesResponse.warnings:type_name -> bianmin.central.v1.Point
-	55, // 27: bianmin.central.v1.SeriesResponse.station_names:type_name -> bianmin.central.v1.SeriesResponse.StationNamesEntry
-	28, // 28: bianmin.central.v1.RectificationsResponse.items:type_name -> bianmin.central.v1.Rectification
-	28, // 29: bianmin.central.v1.RecordFollowUpResponse.item:type_name -> bianmin.central.v1.Rectification
-	56, // 30: bianmin.central.v1.Device.enrolled_at:type_name -> google.protobuf.Timestamp
-	56, // 31: bianmin.central.v1.Device.last_seen_at:type_name -> google.protobuf.Timestamp
-	56, // 32: bianmin.central.v1.Device.revoked_at:type_name -> google.protobuf.Timestamp
-	59, // 33: bianmin.central.v1.StationInfo.station:type_name -> bianmin.sync.v1.Station
-	32, // 34: bianmin.central.v1.StationInfo.devices:type_name -> bianmin.central.v1.Device
-	33, // 35: bianmin.central.v1.ListStationsResponse.stations:type_name -> bianmin.central.v1.StationInfo
-	59, // 36: bianmin.central.v1.CreateStationRequest.station:type_name -> bianmin.sync.v1.Station
-	56, // 37: bianmin.central.v1.IssueEnrollCodeResponse.expires_at:type_name -> google.protobuf.Timestamp
-	56, // 38: bianmin.central.v1.OpenCase.updated_at:type_name -> google.protobuf.Timestamp
-	41, // 39: bianmin.central.v1.RevokeDeviceResponse.open_cases:type_name -> bianmin.central.v1.OpenCase
-	45, // 40: bianmin.central.v1.ListUsersResponse.users:type_name -> bianmin.central.v1.UserInfo
-	0,  // 41: bianmin.central.v1.UserInfo.user:type_name -> bianmin.central.v1.User
-	56, // 42: bianmin.central.v1.UserInfo.created_at:type_name -> google.protobuf.Timestamp
-	0,  // 43: bianmin.central.v1.SaveUserRequest.user:type_name -> bianmin.central.v1.User
-	45, // 44: bianmin.central.v1.SaveUserResponse.user:type_name -> bianmin.central.v1.UserInfo
-	56, // 45: bianmin.central.v1.GetCatalogResponse.published_at:type_name -> google.protobuf.Timestamp
-	53, // 46: bianmin.central.v1.PublishCatalogResponse.problems:type_name -> bianmin.central.v1.Problem
-	1,  // 47: bianmin.central.v1.AuthService.SignIn:input_type -> bianmin.central.v1.SignInRequest
-	3,  // 48: bianmin.central.v1.AuthService.SignOut:input_type -> bianmin.central.v1.SignOutRequest
-	5,  // 49: bianmin.central.v1.ReviewService.Inbox:input_type -> bianmin.central.v1.InboxRequest
-	8,  // 50: bianmin.central.v1.ReviewService.GetCase:input_type -> bianmin.central.v1.GetCaseRequest
-	12, // 51: bianmin.central.v1.ReviewService.Unmask:input_type -> bianmin.central.v1.UnmaskRequest
-	14, // 52: bianmin.central.v1.ReviewService.Act:input_type -> bianmin.central.v1.ActRequest
-	16, // 53: bianmin.central.v1.ReviewService.ReadAttachment:input_type -> bianmin.central.v1.ReadAttachmentRequest
-	18, // 54: bianmin.central.v1.SupervisionService.Figures:input_type -> bianmin.central.v1.FiguresRequest
-	22, // 55: bianmin.central.v1.SupervisionService.ExportFigures:input_type -> bianmin.central.v1.ExportFiguresRequest
-	24, // 56: bianmin.central.v1.SupervisionService.Series:input_type -> bianmin.central.v1.SeriesRequest
-	27, // 57: bianmin.central.v1.SupervisionService.Rectifications:input_type -> bianmin.central.v1.RectificationsRequest
-	30, // 58: bianmin.central.v1.SupervisionService.RecordFollowUp:input_type -> bianmin.central.v1.RecordFollowUpRequest
-	34, // 59: bianmin.central.v1.AdminService.ListStations:input_type -> bianmin.central.v1.ListStationsRequest
-	36, // 60: bianmin.central.v1.AdminService.CreateStation:input_type -> bianmin.central.v1.CreateStationRequest
-	38, // 61: bianmin.central.v1.AdminService.IssueEnrollCode:input_type -> bianmin.central.v1.IssueEnrollCodeRequest
-	40, // 62: bianmin.central.v1.AdminService.RevokeDevice:input_type -> bianmin.central.v1.RevokeDeviceRequest
-	43, // 63: bianmin.central.v1.AdminService.ListUsers:input_type -> bianmin.central.v1.ListUsersRequest
-	46, // 64: bianmin.central.v1.AdminService.SaveUser:input_type -> bianmin.central.v1.SaveUserRequest
-	48, // 65: bianmin.central.v1.AdminService.ResetPassword:input_type -> bianmin.central.v1.ResetPasswordRequest
-	50, // 66: bianmin.central.v1.AdminService.GetCatalog:input_type -> bianmin.central.v1.GetCatalogRequest
-	52, // 67: bianmin.central.v1.AdminService.PublishCatalog:input_type -> bianmin.central.v1.PublishCatalogRequest
-	2,  // 68: bianmin.central.v1.AuthService.SignIn:output_type -> bianmin.central.v1.SignInResponse
-	4,  // 69: bianmin.central.v1.AuthService.SignOut:output_type -> bianmin.central.v1.SignOutResponse
-	7,  // 70: bianmin.central.v1.ReviewService.Inbox:output_type -> bianmin.central.v1.InboxResponse
-	11, // 71: bianmin.central.v1.ReviewService.GetCase:output_type -> bianmin.central.v1.GetCaseResponse
-	13, // 72: bianmin.central.v1.ReviewService.Unmask:output_type -> bianmin.central.v1.UnmaskResponse
-	15, // 73: bianmin.central.v1.ReviewService.Act:output_type -> bianmin.central.v1.ActResponse
-	17, // 74: bianmin.central.v1.ReviewService.ReadAttachment:output_type -> bianmin.central.v1.ReadAttachmentResponse
-	21, // 75: bianmin.central.v1.SupervisionService.Figures:output_type -> bianmin.central.v1.FiguresResponse
-	23, // 76: bianmin.central.v1.SupervisionService.ExportFigures:output_type -> bianmin.central.v1.ExportFiguresResponse
-	26, // 77: bianmin.central.v1.SupervisionService.Series:output_type -> bianmin.central.v1.SeriesResponse
-	29, // 78: bianmin.central.v1.SupervisionService.Rectifications:output_type -> bianmin.central.v1.RectificationsResponse
-	31, // 79: bianmin.central.v1.SupervisionService.RecordFollowUp:output_type -> bianmin.central.v1.RecordFollowUpResponse
-	35, // 80: bianmin.central.v1.AdminService.ListStations:output_type -> bianmin.central.v1.ListStationsResponse
-	37, // 81: bianmin.central.v1.AdminService.CreateStation:output_type -> bianmin.central.v1.CreateStationResponse
-	39, // 82: bianmin.central.v1.AdminService.IssueEnrollCode:output_type -> bianmin.central.v1.IssueEnrollCodeResponse
-	42, // 83: bianmin.central.v1.AdminService.RevokeDevice:output_type -> bianmin.central.v1.RevokeDeviceResponse
-	44, // 84: bianmin.central.v1.AdminService.ListUsers:output_type -> bianmin.central.v1.ListUsersResponse
-	47, // 85: bianmin.central.v1.AdminService.SaveUser:output_type -> bianmin.central.v1.SaveUserResponse
-	49, // 86: bianmin.central.v1.AdminService.ResetPassword:output_type -> bianmin.central.v1.ResetPasswordResponse
-	51, // 87: bianmin.central.v1.AdminService.GetCatalog:output_type -> bianmin.central.v1.GetCatalogResponse
-	54, // 88: bianmin.central.v1.AdminService.PublishCatalog:output_type -> bianmin.central.v1.PublishCatalogResponse
-	68, // [68:89] is the sub-list for method output_type
-	47, // [47:68] is the sub-list for method input_type
-	47, // [47:47] is the sub-list for extension type_name
-	47, // [47:47] is the sub-list for extension extendee
-	0,  // [0:47] is the sub-list for field type_name
+	3,  // 2: bianmin.central.v1.SignInResponse.departments:type_name -> bianmin.central.v1.Named
+	3,  // 3: bianmin.central.v1.SignInResponse.stations:type_name -> bianmin.central.v1.Named
+	7,  // 4: bianmin.central.v1.InboxResponse.items:type_name -> bianmin.central.v1.InboxItem
+	58, // 5: bianmin.central.v1.HistoryEntry.change:type_name -> bianmin.sync.v1.Change
+	57, // 6: bianmin.central.v1.HistoryEntry.applied_at:type_name -> google.protobuf.Timestamp
+	59, // 7: bianmin.central.v1.GetCaseResponse.case:type_name -> bianmin.sync.v1.Case
+	10, // 8: bianmin.central.v1.GetCaseResponse.history:type_name -> bianmin.central.v1.HistoryEntry
+	11, // 9: bianmin.central.v1.GetCaseResponse.tasks:type_name -> bianmin.central.v1.Task
+	58, // 10: bianmin.central.v1.ActRequest.change:type_name -> bianmin.sync.v1.Change
+	59, // 11: bianmin.central.v1.ActResponse.case:type_name -> bianmin.sync.v1.Case
+	20, // 12: bianmin.central.v1.Figures.on_spot_rate:type_name -> bianmin.central.v1.Ratio
+	20, // 13: bianmin.central.v1.Figures.on_time_rate:type_name -> bianmin.central.v1.Ratio
+	20, // 14: bianmin.central.v1.Figures.within_legal_rate:type_name -> bianmin.central.v1.Ratio
+	20, // 15: bianmin.central.v1.Figures.actual_speed_up:type_name -> bianmin.central.v1.Ratio
+	20, // 16: bianmin.central.v1.Figures.rating_rate:type_name -> bianmin.central.v1.Ratio
+	20, // 17: bianmin.central.v1.Figures.satisfaction:type_name -> bianmin.central.v1.Ratio
+	20, // 18: bianmin.central.v1.Figures.bad_rate:type_name -> bianmin.central.v1.Ratio
+	20, // 19: bianmin.central.v1.Figures.rectification_rate:type_name -> bianmin.central.v1.Ratio
+	20, // 20: bianmin.central.v1.Figures.follow_up_rate:type_name -> bianmin.central.v1.Ratio
+	21, // 21: bianmin.central.v1.FiguresResponse.groups:type_name -> bianmin.central.v1.Figures
+	21, // 22: bianmin.central.v1.FiguresResponse.total:type_name -> bianmin.central.v1.Figures
+	20, // 23: bianmin.central.v1.FiguresResponse.promised_speed_up:type_name -> bianmin.central.v1.Ratio
+	20, // 24: bianmin.central.v1.FiguresResponse.on_the_spot_share:type_name -> bianmin.central.v1.Ratio
+	20, // 25: bianmin.central.v1.FiguresResponse.at_most_one_visit:type_name -> bianmin.central.v1.Ratio
+	19, // 26: bianmin.central.v1.ExportFiguresRequest.figures:type_name -> bianmin.central.v1.FiguresRequest
+	26, // 27: bianmin.central.v1.SeriesResponse.accepted:type_name -> bianmin.central.v1.Point
+	26, // 28: bianmin.central.v1.SeriesResponse.warnings:type_name -> bianmin.central.v1.Point
+	56, // 29: bianmin.central.v1.SeriesResponse.station_names:type_name -> bianmin.central.v1.SeriesResponse.StationNamesEntry
+	29, // 30: bianmin.central.v1.RectificationsResponse.items:type_name -> bianmin.central.v1.Rectification
+	29, // 31: bianmin.central.v1.RecordFollowUpResponse.item:type_name -> bianmin.central.v1.Rectification
+	57, // 32: bianmin.central.v1.Device.enrolled_at:type_name -> google.protobuf.Timestamp
+	57, // 33: bianmin.central.v1.Device.last_seen_at:type_name -> google.protobuf.Timestamp
+	57, // 34: bianmin.central.v1.Device.revoked_at:type_name -> google.protobuf.Timestamp
+	60, // 35: bianmin.central.v1.StationInfo.station:type_name -> bianmin.sync.v1.Station
+	33, // 36: bianmin.central.v1.StationInfo.devices:type_name -> bianmin.central.v1.Device
+	34, // 37: bianmin.central.v1.ListStationsResponse.stations:type_name -> bianmin.central.v1.StationInfo
+	60, // 38: bianmin.central.v1.CreateStationRequest.station:type_name -> bianmin.sync.v1.Station
+	57, // 39: bianmin.central.v1.IssueEnrollCodeResponse.expires_at:type_name -> google.protobuf.Timestamp
+	57, // 40: bianmin.central.v1.OpenCase.updated_at:type_name -> google.protobuf.Timestamp
+	42, // 41: bianmin.central.v1.RevokeDeviceResponse.open_cases:type_name -> bianmin.central.v1.OpenCase
+	46, // 42: bianmin.central.v1.ListUsersResponse.users:type_name -> bianmin.central.v1.UserInfo
+	0,  // 43: bianmin.central.v1.UserInfo.user:type_name -> bianmin.central.v1.User
+	57, // 44: bianmin.central.v1.UserInfo.created_at:type_name -> google.protobuf.Timestamp
+	0,  // 45: bianmin.central.v1.SaveUserRequest.user:type_name -> bianmin.central.v1.User
+	46, // 46: bianmin.central.v1.SaveUserResponse.user:type_name -> bianmin.central.v1.UserInfo
+	57, // 47: bianmin.central.v1.GetCatalogResponse.published_at:type_name -> google.protobuf.Timestamp
+	54, // 48: bianmin.central.v1.PublishCatalogResponse.problems:type_name -> bianmin.central.v1.Problem
+	1,  // 49: bianmin.central.v1.AuthService.SignIn:input_type -> bianmin.central.v1.SignInRequest
+	4,  // 50: bianmin.central.v1.AuthService.SignOut:input_type -> bianmin.central.v1.SignOutRequest
+	6,  // 51: bianmin.central.v1.ReviewService.Inbox:input_type -> bianmin.central.v1.InboxRequest
+	9,  // 52: bianmin.central.v1.ReviewService.GetCase:input_type -> bianmin.central.v1.GetCaseRequest
+	13, // 53: bianmin.central.v1.ReviewService.Unmask:input_type -> bianmin.central.v1.UnmaskRequest
+	15, // 54: bianmin.central.v1.ReviewService.Act:input_type -> bianmin.central.v1.ActRequest
+	17, // 55: bianmin.central.v1.ReviewService.ReadAttachment:input_type -> bianmin.central.v1.ReadAttachmentRequest
+	19, // 56: bianmin.central.v1.SupervisionService.Figures:input_type -> bianmin.central.v1.FiguresRequest
+	23, // 57: bianmin.central.v1.SupervisionService.ExportFigures:input_type -> bianmin.central.v1.ExportFiguresRequest
+	25, // 58: bianmin.central.v1.SupervisionService.Series:input_type -> bianmin.central.v1.SeriesRequest
+	28, // 59: bianmin.central.v1.SupervisionService.Rectifications:input_type -> bianmin.central.v1.RectificationsRequest
+	31, // 60: bianmin.central.v1.SupervisionService.RecordFollowUp:input_type -> bianmin.central.v1.RecordFollowUpRequest
+	35, // 61: bianmin.central.v1.AdminService.ListStations:input_type -> bianmin.central.v1.ListStationsRequest
+	37, // 62: bianmin.central.v1.AdminService.CreateStation:input_type -> bianmin.central.v1.CreateStationRequest
+	39, // 63: bianmin.central.v1.AdminService.IssueEnrollCode:input_type -> bianmin.central.v1.IssueEnrollCodeRequest
+	41, // 64: bianmin.central.v1.AdminService.RevokeDevice:input_type -> bianmin.central.v1.RevokeDeviceRequest
+	44, // 65: bianmin.central.v1.AdminService.ListUsers:input_type -> bianmin.central.v1.ListUsersRequest
+	47, // 66: bianmin.central.v1.AdminService.SaveUser:input_type -> bianmin.central.v1.SaveUserRequest
+	49, // 67: bianmin.central.v1.AdminService.ResetPassword:input_type -> bianmin.central.v1.ResetPasswordRequest
+	51, // 68: bianmin.central.v1.AdminService.GetCatalog:input_type -> bianmin.central.v1.GetCatalogRequest
+	53, // 69: bianmin.central.v1.AdminService.PublishCatalog:input_type -> bianmin.central.v1.PublishCatalogRequest
+	2,  // 70: bianmin.central.v1.AuthService.SignIn:output_type -> bianmin.central.v1.SignInResponse
+	5,  // 71: bianmin.central.v1.AuthService.SignOut:output_type -> bianmin.central.v1.SignOutResponse
+	8,  // 72: bianmin.central.v1.ReviewService.Inbox:output_type -> bianmin.central.v1.InboxResponse
+	12, // 73: bianmin.central.v1.ReviewService.GetCase:output_type -> bianmin.central.v1.GetCaseResponse
+	14, // 74: bianmin.central.v1.ReviewService.Unmask:output_type -> bianmin.central.v1.UnmaskResponse
+	16, // 75: bianmin.central.v1.ReviewService.Act:output_type -> bianmin.central.v1.ActResponse
+	18, // 76: bianmin.central.v1.ReviewService.ReadAttachment:output_type -> bianmin.central.v1.ReadAttachmentResponse
+	22, // 77: bianmin.central.v1.SupervisionService.Figures:output_type -> bianmin.central.v1.FiguresResponse
+	24, // 78: bianmin.central.v1.SupervisionService.ExportFigures:output_type -> bianmin.central.v1.ExportFiguresResponse
+	27, // 79: bianmin.central.v1.SupervisionService.Series:output_type -> bianmin.central.v1.SeriesResponse
+	30, // 80: bianmin.central.v1.SupervisionService.Rectifications:output_type -> bianmin.central.v1.RectificationsResponse
+	32, // 81: bianmin.central.v1.SupervisionService.RecordFollowUp:output_type -> bianmin.central.v1.RecordFollowUpResponse
+	36, // 82: bianmin.central.v1.AdminService.ListStations:output_type -> bianmin.central.v1.ListStationsResponse
+	38, // 83: bianmin.central.v1.AdminService.CreateStation:output_type -> bianmin.central.v1.CreateStationResponse
+	40, // 84: bianmin.central.v1.AdminService.IssueEnrollCode:output_type -> bianmin.central.v1.IssueEnrollCodeResponse
+	43, // 85: bianmin.central.v1.AdminService.RevokeDevice:output_type -> bianmin.central.v1.RevokeDeviceResponse
+	45, // 86: bianmin.central.v1.AdminService.ListUsers:output_type -> bianmin.central.v1.ListUsersResponse
+	48, // 87: bianmin.central.v1.AdminService.SaveUser:output_type -> bianmin.central.v1.SaveUserResponse
+	50, // 88: bianmin.central.v1.AdminService.ResetPassword:output_type -> bianmin.central.v1.ResetPasswordResponse
+	52, // 89: bianmin.central.v1.AdminService.GetCatalog:output_type -> bianmin.central.v1.GetCatalogResponse
+	55, // 90: bianmin.central.v1.AdminService.PublishCatalog:output_type -> bianmin.central.v1.PublishCatalogResponse
+	70, // [70:91] is the sub-list for method output_type
+	49, // [49:70] is the sub-list for method input_type
+	49, // [49:49] is the sub-list for extension type_name
+	49, // [49:49] is the sub-list for extension extendee
+	0,  // [0:49] is the sub-list for field type_name
 }
 
 func init() { file_bianmin_central_v1_central_proto_init() }
@@ -3983,7 +4073,7 @@ func file_bianmin_central_v1_central_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_bianmin_central_v1_central_proto_rawDesc), len(file_bianmin_central_v1_central_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   56,
+			NumMessages:   57,
 			NumExtensions: 0,
 			NumServices:   4,
 		},
