@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 	"github.com/bianmin/bianmin/desktop/internal/store"
 	"github.com/bianmin/bianmin/shared/caseflow"
+	"github.com/bianmin/bianmin/shared/workcal"
 	"github.com/google/uuid"
 )
 
@@ -22,6 +23,7 @@ const pageSize = 50
 // all: 200,000 cases list as fast as 200), names and ID numbers masked.
 type casesScreen struct {
 	u       *UI
+	today   workcal.Date // of the last reload, for overdue cases
 	search  *widget.Entry
 	state   *widget.Select
 	warning *widget.Select
@@ -95,7 +97,7 @@ func newCasesScreen(u *UI) *casesScreen {
 				l.SetText("")
 				return
 			}
-			text, imp := caseColumns[id.Col].value(s.rows[id.Row])
+			text, imp := caseColumns[id.Col].value(s.rows[id.Row], s.today)
 			l.Importance = imp
 			l.SetText(text)
 		})
@@ -145,25 +147,38 @@ func newCasesScreen(u *UI) *casesScreen {
 type caseColumn struct {
 	title func() string
 	width float32
-	value func(store.CaseRow) (string, widget.Importance)
+	value func(r store.CaseRow, today workcal.Date) (string, widget.Importance)
 }
 
 var caseColumns = []caseColumn{
-	{func() string { return lang.L("Case number") }, 190, func(r store.CaseRow) (string, widget.Importance) { return r.Number, widget.MediumImportance }},
-	{func() string { return lang.L("Matter") }, 230, func(r store.CaseRow) (string, widget.Importance) { return r.MatterName, widget.MediumImportance }},
-	{func() string { return lang.L("Applicant") }, 90, func(r store.CaseRow) (string, widget.Importance) { return r.ApplicantName, widget.MediumImportance }},
-	{func() string { return lang.L("ID number") }, 180, func(r store.CaseRow) (string, widget.Importance) { return r.IDMasked, widget.MediumImportance }},
-	{func() string { return lang.L("State") }, 110, func(r store.CaseRow) (string, widget.Importance) {
+	{func() string { return lang.L("Case number") }, 190, func(r store.CaseRow, _ workcal.Date) (string, widget.Importance) {
+		return r.Number, widget.MediumImportance
+	}},
+	{func() string { return lang.L("Matter") }, 230, func(r store.CaseRow, _ workcal.Date) (string, widget.Importance) {
+		return r.MatterName, widget.MediumImportance
+	}},
+	{func() string { return lang.L("Applicant") }, 90, func(r store.CaseRow, _ workcal.Date) (string, widget.Importance) {
+		return r.ApplicantName, widget.MediumImportance
+	}},
+	{func() string { return lang.L("ID number") }, 180, func(r store.CaseRow, _ workcal.Date) (string, widget.Importance) {
+		return r.IDMasked, widget.MediumImportance
+	}},
+	{func() string { return lang.L("State") }, 110, func(r store.CaseRow, _ workcal.Date) (string, widget.Importance) {
 		if r.State == "" {
 			return lang.L("not recorded"), widget.DangerImportance
 		}
 		return stateLabel(r.State), widget.MediumImportance
 	}},
-	{func() string { return lang.L("Due") }, 110, func(r store.CaseRow) (string, widget.Importance) { return date(r.DueOn), widget.MediumImportance }},
-	{func() string { return lang.L("Warning") }, 80, func(r store.CaseRow) (string, widget.Importance) {
+	{func() string { return lang.L("Due") }, 130, func(r store.CaseRow, today workcal.Date) (string, widget.Importance) {
+		if overdue(r, today) {
+			return date(r.DueOn) + " " + lang.L("overdue"), widget.DangerImportance
+		}
+		return date(r.DueOn), widget.MediumImportance
+	}},
+	{func() string { return lang.L("Warning") }, 80, func(r store.CaseRow, _ workcal.Date) (string, widget.Importance) {
 		return warningLabel(r.Warning), warningImportance(r.Warning)
 	}},
-	{func() string { return lang.L("Sync") }, 100, func(r store.CaseRow) (string, widget.Importance) {
+	{func() string { return lang.L("Sync") }, 100, func(r store.CaseRow, _ workcal.Date) (string, widget.Importance) {
 		imp := widget.LowImportance
 		switch r.SyncState {
 		case store.CaseRejected, store.CaseConflict:
@@ -173,6 +188,16 @@ var caseColumns = []caseColumn{
 		}
 		return caseSyncLabel(r.SyncState), imp
 	}},
+}
+
+// overdue reports a case whose clock runs past its due date: the station
+// sees it offline, before central's warning arrives.
+func overdue(r store.CaseRow, today workcal.Date) bool {
+	switch r.State {
+	case caseflow.Accepted, caseflow.UnderReview, caseflow.ParallelReview:
+		return !r.DueOn.IsZero() && r.DueOn.Before(today)
+	}
+	return false
 }
 
 // currentFilter is the filter the controls describe.
@@ -199,6 +224,7 @@ func (s *casesScreen) reload() {
 		return // still being built
 	}
 	s.filter = s.currentFilter()
+	s.today = workcal.DateOf(s.u.now())
 	began := time.Now()
 	rows, total, err := s.u.st.ListCases(ctx(), s.filter)
 	s.took = time.Since(began)

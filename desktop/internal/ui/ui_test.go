@@ -628,3 +628,35 @@ func TestCaseActionsRecordAndKick(t *testing.T) {
 		t.Errorf("kicked %d times", h.sync.kicked())
 	}
 }
+
+// A case is flagged overdue in the list only while its clock runs past its
+// due date: not on the due date itself, not once decided, and not while
+// the clock is stopped (suspended, returned for supplement).
+func TestOverdueInCaseList(t *testing.T) {
+	today := workcal.D(2026, 11, 27)
+	for _, tc := range []struct {
+		state caseflow.State
+		due   workcal.Date
+		want  bool
+	}{
+		{caseflow.Accepted, workcal.D(2026, 11, 26), true},
+		{caseflow.UnderReview, workcal.D(2026, 11, 5), true},
+		{caseflow.ParallelReview, workcal.D(2026, 11, 26), true},
+		{caseflow.Accepted, today, false},
+		{caseflow.Accepted, workcal.D(2026, 11, 30), false},
+		{caseflow.Accepted, workcal.Date{}, false},
+		{caseflow.Suspended, workcal.D(2026, 11, 5), false},
+		{caseflow.Returned, workcal.D(2026, 11, 5), false},
+		{caseflow.Decided, workcal.D(2026, 11, 5), false},
+		{caseflow.Closed, workcal.D(2026, 11, 5), false},
+	} {
+		r := store.CaseRow{State: tc.state, DueOn: tc.due}
+		if got := overdue(r, today); got != tc.want {
+			t.Errorf("%s due %s: overdue %v, want %v", tc.state, tc.due, got, tc.want)
+		}
+		text, imp := caseColumns[slices.IndexFunc(caseColumns, func(c caseColumn) bool { return c.title() == "到期日" })].value(r, today)
+		if tc.want && (imp != widget.DangerImportance || !strings.HasSuffix(text, "已超期")) {
+			t.Errorf("%s due %s: shown %q (importance %v)", tc.state, tc.due, text, imp)
+		}
+	}
+}
