@@ -225,6 +225,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("demo users: %w", err)
 		}
 		fmt.Fprintf(stdout, "central users (password %s): %s\n", DemoPassword, strings.Join(demoUserNames(), ", "))
+		if n, err := seedDemoCases(ctx, srv, st, time.Now()); err != nil {
+			return fmt.Errorf("demo cases: %w", err)
+		} else if n > 0 {
+			fmt.Fprintf(stdout, "%d sample cases from %s wait in the departments' inboxes\n", n, demoCaseStation)
+		}
 		if *demoCodes != "" {
 			data, _ := json.MarshalIndent(codes, "", "  ")
 			if err := os.WriteFile(*demoCodes, data, 0o600); err != nil {

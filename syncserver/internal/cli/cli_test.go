@@ -338,3 +338,74 @@ func TestReportFiles(t *testing.T) {
 		t.Errorf("the workbook's summary has no row for XZ01 with 1 accepted: %q", rows)
 	}
 }
+
+// `serve --demo` leaves sample cases from 石桥镇 (XZ02) in the departments'
+// inboxes, accepted and forwarded through the push path; a second start on
+// the same file adds none.
+func TestDemoSeedsSampleCasesOnce(t *testing.T) {
+	t.Parallel()
+	db := filepath.Join(t.TempDir(), "central.db")
+	var outs []string
+	for range 2 {
+		ctx, cancel := context.WithCancel(context.Background())
+		addrFile := filepath.Join(t.TempDir(), "addr")
+		done := make(chan error, 1)
+		var out bytes.Buffer
+		go func() {
+			done <- cli.Main(ctx, []string{"serve", "--db", db, "--addr", "127.0.0.1:0", "--addr-file", addrFile,
+				"--demo", "--scan-interval", "0", "--log-level", "error"}, &out, &out)
+		}()
+		for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			if _, err := os.Stat(addrFile); err == nil {
+				break
+			}
+			select {
+			case err := <-done:
+				t.Fatalf("serve --demo stopped: %v\n%s", err, out.String())
+			default:
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("serve --demo did not start listening")
+			}
+		}
+		cancel()
+		if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
+			t.Fatalf("serve: %v", err)
+		}
+		outs = append(outs, out.String())
+	}
+	if !strings.Contains(outs[0], "11 sample cases from XZ02") || strings.Contains(outs[1], "sample cases") {
+		t.Fatalf("first start:\n%s\nsecond start:\n%s", outs[0], outs[1])
+	}
+
+	st, err := sqlite.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ctx := context.Background()
+	vs, err := st.PartyVersions(ctx, "XZ02")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(vs) != 11 {
+		t.Fatalf("XZ02 has %d cases at central, want 11", len(vs))
+	}
+	parallel := 0
+	for _, v := range vs {
+		c, err := st.Case(ctx, v.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.OriginStation != "XZ02" || c.AcceptedOn.IsZero() || c.DueOn.IsZero() ||
+			(c.Status.State != caseflow.UnderReview && c.Status.State != caseflow.ParallelReview) {
+			t.Errorf("sample case %s %s: origin %s state %s accepted %s due %s", c.Number, c.Matter.Name, c.OriginStation, c.Status.State, c.AcceptedOn, c.DueOn)
+		}
+		if c.Status.State == caseflow.ParallelReview {
+			parallel++
+		}
+	}
+	if parallel == 0 {
+		t.Error("no sample case is in a parallel stage")
+	}
+}

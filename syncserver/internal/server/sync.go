@@ -571,3 +571,22 @@ func (s *syncService) Snapshot(ctx context.Context, req *connect.Request[syncv1.
 	}
 	return connect.NewResponse(resp), nil
 }
+
+// PushAs applies changes as if station had pushed them, through the same
+// checks and records as Push: for loading a station's work without a
+// device, such as the demo's sample cases.
+func (s *Server) PushAs(ctx context.Context, station string, changes []*casefile.Change) ([]*syncv1.PushResult, error) {
+	st, err := s.store.Station(ctx, station)
+	if err != nil {
+		return nil, err
+	}
+	req := &syncv1.PushRequest{}
+	for _, ch := range changes {
+		req.Changes = append(req.Changes, wire.ChangeToWire(ch))
+	}
+	resp, err := (&syncService{s}).Push(context.WithValue(ctx, ctxKey{}, caller{station: st}), connect.NewRequest(req))
+	if err != nil {
+		return nil, err
+	}
+	return resp.Msg.Results, nil
+}
