@@ -169,7 +169,7 @@ var caseColumns = []caseColumn{
 		}
 		return stateLabel(r.State), widget.MediumImportance
 	}},
-	{func() string { return lang.L("Due") }, 130, func(r store.CaseRow, today workcal.Date) (string, widget.Importance) {
+	{func() string { return lang.L("Due") }, 150, func(r store.CaseRow, today workcal.Date) (string, widget.Importance) {
 		if overdue(r, today) {
 			return date(r.DueOn) + " " + lang.L("overdue"), widget.DangerImportance
 		}
