@@ -231,13 +231,14 @@ type batch struct {
 // decision is what to write for one change of a batch.
 type decision struct {
 	i      int
-	repeat bool           // the same change as items[first] earlier in the batch
-	first  int            // (repeat)
-	c      *casefile.Case // applied: the case after the change
-	more   bool           // applied, with follow-ups or a rectification to open
-	doc    []byte         // c's document, if encoded ahead of the write
-	rej    *bmerr.Error   // rejected
-	err    error          // infrastructure failure: roll back the whole batch
+	repeat bool              // the same change as items[first] earlier in the batch
+	first  int               // (repeat)
+	c      *casefile.Case    // applied: the case after the change
+	more   bool              // applied, with follow-ups or a rectification to open
+	doc    []byte            // c's document, if encoded ahead of the write
+	line   *audit.ChangeLine // the change's audit line, if made ahead of the write
+	rej    *bmerr.Error      // rejected
+	err    error             // infrastructure failure: roll back the whole batch
 }
 
 // decideAll decides the batch's changes in order and sends what to write,
@@ -253,6 +254,7 @@ func (b *batch) decideAll(out chan<- decision, quit <-chan struct{}) {
 		}
 		if d.c != nil && !d.more {
 			d.doc, d.err = enc.AppendCase(nil, d.c)
+			d.line = changeLine(b.items[i].change, b.items[i].body)
 		}
 		select {
 		case out <- d:
@@ -346,7 +348,10 @@ func (w *writer) write(d decision) error {
 		return err
 	}
 	results[d.i] = &syncv1.PushResult{ChangeId: id.String(), Outcome: syncv1.PushResult_OUTCOME_APPLIED, CaseVersion: c.Version, ServerSeq: seq}
-	*w.lines = append(*w.lines, *changeLine(it.change, it.body))
+	if d.line == nil {
+		d.line = changeLine(it.change, it.body)
+	}
+	*w.lines = append(*w.lines, *d.line)
 	if d.more {
 		more, err := w.s.followUps(w.tx, c, id, w.b.env, w.now) // moves c (the batch's case) on in place
 		if err != nil {
