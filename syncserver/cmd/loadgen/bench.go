@@ -240,6 +240,42 @@ func attachments(ctx context.Context, cfg *config, _ *pushSet) ([]metric, error)
 	return []metric{{"attach_200x500k", blobs * size / 1e6 / elapsed.Seconds(), "MB/s"}}, nil
 }
 
+// storeSave is store_save: the same cases saved through central's store
+// (tx.SaveApplied, what a push does once a change is decided) on a fresh
+// file, 1000 per transaction: the schema's own cost (three rows per case,
+// their indexes, the side tables), with no network, no decoding and no
+// state machine. push_vs_store is how close a push comes to it.
+func storeSave(ctx context.Context, cfg *config, set *pushSet) ([]metric, error) {
+	h, err := newHarness(ctx, cfg.keep)
+	if err != nil {
+		return nil, err
+	}
+	defer h.close()
+	now := time.Now()
+	clk := cfg.startClock("store_save")
+	for start := 0; start < len(set.cases); start += syncapi.MaxPushBatch {
+		end := min(start+syncapi.MaxPushBatch, len(set.cases))
+		err := h.store.Update(ctx, func(tx store.Tx) error {
+			for i := start; i < end; i++ {
+				if _, err := tx.SaveApplied(set.cases[i], store.Applied{Change: set.changes[i], Body: set.rows[i].body,
+					Station: township.Code, ReceivedAt: now}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	elapsed := clk.stop()
+	vs, err := h.store.PartyVersions(ctx, township.Code)
+	if err != nil || len(vs) != len(set.cases) {
+		return nil, fmt.Errorf("store holds %d cases (%v), want %d", len(vs), err, len(set.cases))
+	}
+	return []metric{{"store_save", float64(len(set.cases)) / elapsed.Seconds(), "cases/s"}}, nil
+}
+
 // ceilingPragmas are the central store's own settings: what the ceiling
 // changes is the schema and the work per row, not the engine's tuning.
 var ceilingPragmas = []string{"page_size = 16384", "journal_mode = WAL", "synchronous = NORMAL", "cache_size = -65536"}

@@ -67,8 +67,10 @@ func toWire(chs []*casefile.Change) []*syncv1.Change {
 
 // pushSet is the push_10k workload, and the rows of the SQLite ceiling.
 type pushSet struct {
-	wire []*syncv1.Change
-	rows []row
+	wire    []*syncv1.Change
+	rows    []row
+	changes []*casefile.Change // for store_save: the changes and the cases
+	cases   []*casefile.Case   // they make, as central applies them
 }
 
 // row is what central stores per new case, for the plain-insert ceiling:
@@ -86,7 +88,7 @@ type row struct {
 // by applying them as central does, the cases' stored documents.
 func newPushSet(st store.Station, n int) (*pushSet, error) {
 	chs := receives(rand.New(rand.NewPCG(1, 2)), st, ownMatter, n)
-	set := &pushSet{wire: toWire(chs), rows: make([]row, n)}
+	set := &pushSet{wire: toWire(chs), rows: make([]row, n), changes: chs, cases: make([]*casefile.Case, n)}
 	var docBytes, bodyBytes int
 	for i, ch := range chs {
 		var c casefile.Case
@@ -106,6 +108,7 @@ func newPushSet(st store.Station, n int) (*pushSet, error) {
 			return nil, err
 		}
 		set.rows[i] = row{id: c.ID.String(), doc: split.Rest, body: body}
+		set.cases[i] = &c
 		docBytes += len(set.rows[i].doc)
 		bodyBytes += len(body)
 	}

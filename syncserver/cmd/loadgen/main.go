@@ -100,6 +100,9 @@ var measurements = []measurement{
 		return fmt.Sprintf("plain INSERTs of push_10k's %d rows (case id, stored case document, change protobuf) into one table, 500 per transaction, prepared, one connection, %s",
 			c.cases, strings.Join(ceilingPragmas, ", "))
 	}, sqliteCeiling},
+	{"store_save", 3, func(c *config) string {
+		return fmt.Sprintf("push_10k's %d cases saved through central's SQLite store (SaveApplied: change row, case row, department row and their indexes), 1000 per transaction, no network and no state machine", c.cases)
+	}, storeSave},
 }
 
 func main() {
@@ -118,7 +121,7 @@ func run() error {
 	only := flag.String("only", "", "comma-separated measurements to run (default all): "+strings.Join(names, ","))
 	flag.IntVar(&cfg.cases, "cases", 10_000, "cases push_10k pushes and sqlite_ceiling inserts")
 	flag.IntVar(&cfg.stations, "stations", 300, "stations of push_300_stations")
-	flag.IntVar(&cfg.runs, "runs", 0, "run each measurement N times, each on a fresh server, and report the median\n(default 3 for push_10k and sqlite_ceiling, 1 for the heavier ones)")
+	flag.IntVar(&cfg.runs, "runs", 0, "run each measurement N times, each on a fresh server, and report the median\n(default 3 for push_10k, sqlite_ceiling and store_save, 1 for the heavier ones)")
 	flag.BoolVar(&cfg.keep, "keep", false, "keep the temp dirs with the databases")
 	flag.StringVar(&cfg.cpuprofile, "cpuprofile", "", "write a CPU profile of each timed section (client and server together) to `file`.<name>.<n>")
 	flag.Parse()
@@ -141,10 +144,10 @@ func run() error {
 	fmt.Printf("# %s %s/%s, %d CPUs, GOMAXPROCS %d, load average %s\n",
 		runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.GOMAXPROCS(0), loadavg())
 	if cfg.runs == 0 {
-		fmt.Println("# runs: push_10k and sqlite_ceiling 3 each (median reported), the heavier measurements 1 each; -runs N sets every one to N")
+		fmt.Println("# runs: push_10k, sqlite_ceiling and store_save 3 each (median reported), the heavier measurements 1 each; -runs N sets every one to N")
 	}
 	var set *pushSet
-	if want("push_10k") || want("sqlite_ceiling") {
+	if want("push_10k") || want("sqlite_ceiling") || want("store_save") {
 		var err error
 		if set, err = newPushSet(township, cfg.cases); err != nil {
 			return err
@@ -186,6 +189,10 @@ func run() error {
 		if ceiling, ok := medians["sqlite_ceiling"]; ok {
 			fmt.Println("# push_vs_ceiling: push_10k cases/s over sqlite_ceiling rows/s (medians)")
 			fmt.Printf("BENCH push_vs_ceiling %.3f x\n", push/ceiling)
+		}
+		if floor, ok := medians["store_save"]; ok {
+			fmt.Println("# push_vs_store: push_10k over store_save (medians): the share of the store's own write speed a push keeps")
+			fmt.Printf("BENCH push_vs_store %.3f x\n", push/floor)
 		}
 	}
 	fmt.Printf("# load average %s\n", loadavg())
