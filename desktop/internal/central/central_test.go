@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/test"
 	"github.com/bianmin/bianmin/shared/casefile"
 	"github.com/bianmin/bianmin/shared/caseflow"
@@ -428,5 +429,21 @@ func TestDashboardFiguresChartsAndExport(t *testing.T) {
 	}
 	if data, err := os.ReadFile(want); err != nil || !strings.HasPrefix(string(data), "PK") {
 		t.Errorf("workbook: %v", err)
+	}
+	// The dialog says where it went and opens it in the system's viewer.
+	d.saved.(*dialog.ConfirmDialog).Confirm()
+	if len(h.opened) != 1 || h.opened[0] != want {
+		t.Errorf("opened %v, want %s", h.opened, want)
+	}
+	// The same period again: a new file beside the first, never over it.
+	if err := os.WriteFile(want, []byte("PK annotated"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	test.Tap(d.export)
+	if again := filepath.Join(h.export, "办件统计_2026-02-20_2026-02-28 (2).xlsx"); d.exported != again {
+		t.Fatalf("second export to %q, want %q", d.exported, again)
+	}
+	if data, _ := os.ReadFile(want); string(data) != "PK annotated" {
+		t.Error("the second export overwrote the first workbook")
 	}
 }

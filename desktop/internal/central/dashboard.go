@@ -2,18 +2,22 @@ package central
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 	"github.com/bianmin/bianmin/desktop/internal/centraldesk"
 	"github.com/bianmin/bianmin/desktop/internal/chart"
+	"github.com/bianmin/bianmin/shared/bmerr"
 	centralv1 "github.com/bianmin/bianmin/shared/gen/bianmin/central/v1"
 )
 
@@ -77,7 +81,8 @@ type dashboardScreen struct {
 	onTime   *chart.Chart
 	volume   *chart.Chart
 	warns    *chart.Chart
-	exported string // the last export's path
+	exported string        // the last export's path
+	saved    dialog.Dialog // the dialog that says where it went
 	content  fyne.CanvasObject
 	loaded   func() // screenshot mode
 }
@@ -313,16 +318,67 @@ func (s *dashboardScreen) exportXLSX() {
 			name = fmt.Sprintf("figures-%s-%s.xlsx", from, to)
 		}
 		dir := u.exportDir()
-		path := filepath.Join(dir, name)
 		err = os.MkdirAll(dir, 0o700)
+		var path string
 		if err == nil {
-			err = os.WriteFile(path, f.data, 0o600)
+			path, err = writeNew(dir, name, f.data)
 		}
 		if err != nil {
 			u.showError(err)
 			return
 		}
 		s.exported = path
-		u.info(lang.L("Exported"), fmt.Sprintf(lang.L("The figures are saved as %s"), path))
+		s.saved = s.exportedDialog(path)
+		s.saved.Show()
 	})
+}
+
+// exportedDialog says where the workbook went and offers to open it.
+func (s *dashboardScreen) exportedDialog(path string) dialog.Dialog {
+	u := s.u
+	text := wrapped(fmt.Sprintf(lang.L("The figures are saved as %s"), path))
+	if u.opt.Open == nil {
+		return dialog.NewCustom(lang.L("Exported"), lang.L("OK"), text, u.win)
+	}
+	d := dialog.NewCustomConfirm(lang.L("Exported"), lang.L("Open"), lang.L("Close"), text, func(open bool) {
+		if !open {
+			return
+		}
+		if err := u.opt.Open(path); err != nil {
+			u.showError(bmerr.Newf(bmerr.Unavailable, "open_failed", "无法打开文件 %s：%v", "cannot open %s: %v", path, err))
+		}
+	}, u.win)
+	return d
+}
+
+// writeNew writes data to dir/name, or, when that file exists (an earlier
+// export of the same period), to "name (2)", "name (3)"… : an export never
+// overwrites a workbook someone may have annotated.
+func writeNew(dir, name string, data []byte) (string, error) {
+	ext := filepath.Ext(name)
+	stem := strings.TrimSuffix(name, ext)
+	for n := 1; n < 1000; n++ {
+		p := filepath.Join(dir, name)
+		if n > 1 {
+			p = filepath.Join(dir, fmt.Sprintf("%s (%d)%s", stem, n, ext))
+		}
+		f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		if _, err := f.Write(data); err != nil {
+			f.Close()
+			os.Remove(p)
+			return "", err
+		}
+		if err := f.Close(); err != nil {
+			os.Remove(p)
+			return "", err
+		}
+		return p, nil
+	}
+	return "", bmerr.Newf(bmerr.Invalid, "export_name", "%s 中已有太多同名文件。", "%s holds too many files of that name.", dir)
 }
