@@ -295,7 +295,18 @@ func (r *renderer) Layout(size fyne.Size) {
 			}
 		}
 	}
-	// Thin the labels so that they never overlap.
+	if c.Kind == Bars {
+		// Each bar is a category (a department, a station): every one
+		// keeps its label, shortened with "…" to its slot when too wide.
+		for i, t := range r.xlabel {
+			t.Text = fit(c.Labels[i], t.TextSize, t.TextStyle, slot-pad)
+			t.Show()
+			t.Resize(t.MinSize())
+			t.Move(fyne.NewPos(left+slot*float32(i)+slot/2-t.MinSize().Width/2, bottom+pad/2))
+		}
+		return
+	}
+	// Thin the labels (dates) so that they never overlap.
 	widest := float32(0)
 	for _, t := range r.xlabel {
 		widest = max(widest, t.MinSize().Width)
@@ -313,4 +324,19 @@ func (r *renderer) Layout(size fyne.Size) {
 		t.Resize(t.MinSize())
 		t.Move(fyne.NewPos(left+slot*float32(i)+slot/2-t.MinSize().Width/2, bottom+pad/2))
 	}
+}
+
+// fit returns text, or its longest prefix with "…" that is at most width
+// wide.
+func fit(text string, size float32, style fyne.TextStyle, width float32) string {
+	if fyne.MeasureText(text, size, style).Width <= width {
+		return text
+	}
+	rs := []rune(text)
+	for n := len(rs) - 1; n > 0; n-- {
+		if t := string(rs[:n]) + "…"; fyne.MeasureText(t, size, style).Width <= width {
+			return t
+		}
+	}
+	return "…"
 }

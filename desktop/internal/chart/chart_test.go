@@ -2,6 +2,7 @@ package chart_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -74,5 +75,32 @@ func TestEmptyChartSaysSo(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("texts %v", texts)
+	}
+}
+
+// A bar is a category: in a narrow chart every bar keeps its label,
+// shortened to its slot, instead of every other one being dropped as dates
+// on a line chart are.
+func TestBarLabelsAreShortenedNotDropped(t *testing.T) {
+	test.NewTempApp(t)
+	labels := []string{"县民政局", "县人力资源和社会保障局", "县医疗保障局"}
+	c := chart.NewBars("按时办结率", labels, []float64{100, 100, 100}, theme.Color(theme.ColorNamePrimary), nil)
+	c.Resize(fyne.NewSize(300, 200))
+	var texts []*canvas.Text
+	for _, x := range objectsOf[*canvas.Text](t, c) {
+		if strings.HasPrefix(x.Text, "县") { // the categories, not the axis values
+			texts = append(texts, x)
+		}
+	}
+	if len(texts) != 3 {
+		t.Fatalf("%d category labels shown, want 3", len(texts))
+	}
+	if texts[0].Text != "县民政局" || texts[1].Text == labels[1] || []rune(texts[1].Text)[len([]rune(texts[1].Text))-1] != '…' {
+		t.Errorf("labels %q %q %q", texts[0].Text, texts[1].Text, texts[2].Text)
+	}
+	for i := 1; i < len(texts); i++ {
+		if texts[i-1].Position().X+texts[i-1].Size().Width > texts[i].Position().X {
+			t.Errorf("labels %d and %d overlap", i-1, i)
+		}
 	}
 }
