@@ -662,35 +662,30 @@ func TestBatchEqualsOneByOne(t *testing.T) {
 		}
 	}
 
+	must := func(err error) {
+		if err != nil {
+			t.Helper()
+			t.Fatal(err)
+		}
+	}
+	doc := func(e *env, id uuid.UUID) (*casefile.Case, []byte) {
+		c, err := e.store.Case(ctx, id)
+		must(err)
+		d, err := store.EncodeCase(c)
+		must(err)
+		return c, d
+	}
 	for _, id := range []uuid.UUID{own.CaseID, fwd.CaseID, later.CaseID} {
-		b, err := batched.store.Case(ctx, id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		s, err := single.store.Case(ctx, id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		db, err := store.EncodeCase(b)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ds, err := store.EncodeCase(s)
-		if err != nil {
-			t.Fatal(err)
-		}
+		b, db := doc(batched, id)
+		s, ds := doc(single, id)
 		if !bytes.Equal(db, ds) {
 			t.Errorf("case %s: batched v%d %+v due %s; one by one v%d %+v due %s; documents differ",
 				b.Number, b.Version, b.Status, b.DueOn, s.Version, s.Status, s.DueOn)
 		}
 		hb, err := batched.store.Changes(ctx, id)
-		if err != nil {
-			t.Fatal(err)
-		}
+		must(err)
 		hs, err := single.store.Changes(ctx, id)
-		if err != nil {
-			t.Fatal(err)
-		}
+		must(err)
 		if len(hb) != len(hs) {
 			t.Fatalf("case %s: %d changes batched, %d one by one", b.Number, len(hb), len(hs))
 		}
@@ -704,13 +699,9 @@ func TestBatchEqualsOneByOne(t *testing.T) {
 		t.Fatalf("forwarded case: %v, %v; want under review (follow-ups applied)", f, err)
 	}
 	rb, err := batched.store.Rectifications(ctx, false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	must(err)
 	rs, err := single.store.Rectifications(ctx, false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	must(err)
 	if len(rb) != 1 || len(rs) != 1 || rb[0].CaseID != own.CaseID || rb[0].DueOn != rs[0].DueOn {
 		t.Fatalf("rectifications: batched %+v, one by one %+v; want one each for %s", rb, rs, own.CaseID)
 	}
