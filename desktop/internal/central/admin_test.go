@@ -1,6 +1,7 @@
 package central
 
 import (
+	"fmt"
 	"image"
 	"slices"
 	"strings"
@@ -101,6 +102,72 @@ func TestCatalogEditRoundTrip(t *testing.T) {
 	}
 	if s.version.Text != "目录版本 4" || s.draft.Base != 4 {
 		t.Errorf("after publishing: %q", s.version.Text)
+	}
+}
+
+// The department list: a new department is added, given to a matter and
+// published; removing a department a matter still names is caught by 校验
+// and never reaches central.
+func TestCatalogDepartments(t *testing.T) {
+	h := newHarness(t, "admin")
+	h.tab("事项目录")
+	s := h.u.shell.catalog
+	s.tabs.SelectIndex(1)
+	if s.tabs.Selected().Text != "部门" {
+		t.Fatalf("tab %q", s.tabs.Selected().Text)
+	}
+	e := s.depts
+	n := len(s.draft.Catalog.Departments)
+	if len(e.entries) != n || e.entries[0][0].Text != s.draft.Catalog.Departments[0].Code {
+		t.Fatalf("%d rows for %d departments", len(e.entries), n)
+	}
+
+	// A blank new department: 校验 says what it lacks.
+	test.Tap(e.add)
+	row := e.entries[n]
+	test.Tap(s.validate)
+	if len(s.problems) == 0 || s.problems[0].Field != fmt.Sprintf("departments[%d].code", n) {
+		t.Fatalf("problems for a blank department: %+v", s.problems)
+	}
+	test.Type(row[0], "yj")
+	test.Type(row[1], "县应急管理局")
+	test.Type(row[2], "County Emergency Management Bureau")
+
+	// Give a matter (and its workflow) to it: the matter editor offers it
+	// by name.
+	i := slices.IndexFunc(s.draft.Catalog.Matters, func(m catalog.Matter) bool { return m.Name == "法律援助申请" })
+	s.tabs.SelectIndex(0)
+	s.matters.Select(i)
+	s.editor.dept.SetSelected("县应急管理局")
+	s.editor.stages[0].dept.SetSelected("县应急管理局") // its workflow's one stage too
+	test.Tap(s.validate)
+	if len(s.problems) != 0 {
+		t.Fatalf("problems: %+v", s.problems)
+	}
+
+	// Remove a department a matter still names: caught, nothing published.
+	s.tabs.SelectIndex(1)
+	k := slices.IndexFunc(s.draft.Catalog.Departments, func(d catalog.Department) bool { return d.Code == "mz" })
+	test.Tap(s.depts.removes[k])
+	test.Tap(s.publish)
+	if len(s.problems) == 0 || !strings.Contains(s.problems[0].Message, "mz") || len(h.f.seen().published) != 0 {
+		t.Fatalf("removed a department in use: problems %+v, published %d", s.problems, len(h.f.seen().published))
+	}
+	s.draft.Catalog.Departments = slices.Insert(s.draft.Catalog.Departments, k, catalog.Department{Code: "mz", Name: "县民政局", NameEn: "County Civil Affairs Bureau"})
+	s.depts.build()
+
+	test.Tap(s.publish)
+	if s.confirm == nil {
+		t.Fatalf("no confirmation; problems %+v", s.problems)
+	}
+	s.confirm.Confirm()
+	got, err := catalog.Parse(h.f.seen().published[len(h.f.seen().published)-1].CatalogJson)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _ := got.Matter(s.draft.Catalog.Matters[i].Code)
+	if m.Department != "yj" || !slices.ContainsFunc(got.Departments, func(d catalog.Department) bool { return d.Code == "yj" && d.Name == "县应急管理局" }) {
+		t.Errorf("published matter department %q, departments %+v", m.Department, got.Departments)
 	}
 }
 

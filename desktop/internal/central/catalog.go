@@ -43,6 +43,8 @@ type catalogScreen struct {
 	edit     *fyne.Container
 	calendar *calendarEditor
 	calBox   *fyne.Container
+	depts    *deptEditor
+	deptBox  *fyne.Container
 	tabs     *container.AppTabs
 	confirm  *dialog.ConfirmDialog // the publish confirmation, while open
 	dirty    bool                  // edited since loaded or published
@@ -50,7 +52,7 @@ type catalogScreen struct {
 }
 
 func newCatalogScreen(u *UI) *catalogScreen {
-	s := &catalogScreen{u: u, version: bold(""), status: note(""), probBox: container.NewVBox(), edit: container.NewVBox(), calBox: container.NewVBox(), cur: -1}
+	s := &catalogScreen{u: u, version: bold(""), status: note(""), probBox: container.NewVBox(), edit: container.NewVBox(), calBox: container.NewVBox(), deptBox: container.NewVBox(), cur: -1}
 	s.reload_ = widget.NewButtonWithIcon(lang.L("Reload"), theme.ViewRefreshIcon(), func() {
 		if !s.dirty {
 			s.reload()
@@ -80,8 +82,16 @@ func newCatalogScreen(u *UI) *catalogScreen {
 	split.Offset = 0.25
 	s.tabs = container.NewAppTabs(
 		container.NewTabItem(lang.L("Matters"), split),
+		container.NewTabItem(lang.L("Department list"), container.NewVScroll(container.NewPadded(s.deptBox))),
 		container.NewTabItem(lang.L("Working-day calendar"), container.NewVScroll(container.NewPadded(s.calBox))),
 	)
+	// The matter editor offers the departments as they stand: rebuild it
+	// when coming back from the department list.
+	s.tabs.OnSelected = func(t *container.TabItem) {
+		if t.Text == lang.L("Matters") && s.cur >= 0 {
+			s.rebuild()
+		}
+	}
 	bar := container.NewHBox(s.version, s.status, layoutSpacer(), s.reload_, s.add, s.validate, s.publish)
 	probs := container.NewVScroll(s.probBox)
 	probs.SetMinSize(fyne.NewSize(0, 90))
@@ -131,6 +141,9 @@ func (s *catalogScreen) load(d *centraldesk.Draft) {
 	s.calendar = newCalendarEditor(s)
 	s.calBox.Objects = []fyne.CanvasObject{s.calendar.content}
 	s.calBox.Refresh()
+	s.depts = newDeptEditor(s)
+	s.deptBox.Objects = []fyne.CanvasObject{s.depts.content}
+	s.deptBox.Refresh()
 	if len(d.Catalog.Matters) > 0 {
 		s.matters.Select(0)
 	}
@@ -881,4 +894,57 @@ func (c *calendarEditor) build() {
 	c.body.Add(works)
 	c.body.Add(container.NewHBox(c.addWork))
 	c.body.Refresh()
+}
+
+// deptEditor edits the catalog's departments: code, Chinese and English
+// name. Matters, workflow stages and central users name a department by
+// its code; 校验 lists every matter whose department no longer exists.
+type deptEditor struct {
+	s       *catalogScreen
+	rows    *fyne.Container
+	add     *widget.Button
+	entries [][3]*widget.Entry // code, name, English name of each row
+	removes []*widget.Button
+	content fyne.CanvasObject
+}
+
+func newDeptEditor(s *catalogScreen) *deptEditor {
+	e := &deptEditor{s: s, rows: container.NewVBox()}
+	e.add = widget.NewButtonWithIcon(lang.L("Add department"), theme.ContentAddIcon(), func() {
+		s.draft.AddDepartment()
+		s.changed()
+		e.build()
+		s.u.win.Canvas().Focus(e.entries[len(e.entries)-1][0])
+	})
+	e.content = container.NewVBox(
+		note(lang.L("The departments that handle matters and review cases. Matters, workflow stages and central users name a department by its code: change or remove a code only together with them (Validate lists the matters left without one).")),
+		e.rows, container.NewHBox(e.add))
+	e.build()
+	return e
+}
+
+func (e *deptEditor) build() {
+	s := e.s
+	e.rows.RemoveAll()
+	e.entries, e.removes = nil, nil
+	e.rows.Add(container.NewGridWithColumns(4, bold(lang.L("Code")), bold(lang.L("Department name")), bold(lang.L("English name")), widget.NewLabel("")))
+	for i := range s.draft.Catalog.Departments {
+		d := func() *catalog.Department { return &s.draft.Catalog.Departments[i] }
+		named := func() { s.u.setDepartments(s.draft.Catalog.Departments) }
+		code := s.textEntry(func() string { return d().Code }, func(v string) { d().Code = strings.TrimSpace(v); named() })
+		code.SetPlaceHolder("mz")
+		name := s.textEntry(func() string { return d().Name }, func(v string) { d().Name = v; named() })
+		name.SetPlaceHolder("县民政局")
+		nameEn := s.textEntry(func() string { return d().NameEn }, func(v string) { d().NameEn = v; named() })
+		remove := widget.NewButtonWithIcon(lang.L("Remove department"), theme.DeleteIcon(), func() {
+			s.draft.RemoveDepartment(i)
+			s.changed()
+			e.build()
+		})
+		remove.Importance = widget.LowImportance
+		e.entries = append(e.entries, [3]*widget.Entry{code, name, nameEn})
+		e.removes = append(e.removes, remove)
+		e.rows.Add(container.NewGridWithColumns(4, code, name, nameEn, container.NewHBox(remove)))
+	}
+	e.rows.Refresh()
 }

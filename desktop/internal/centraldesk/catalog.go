@@ -163,6 +163,18 @@ func (d *Draft) RemoveMatter(i int) {
 	}
 }
 
+// AddDepartment appends an empty department for the admin to fill in.
+func (d *Draft) AddDepartment() int {
+	d.Catalog.Departments = append(d.Catalog.Departments, catalog.Department{})
+	return len(d.Catalog.Departments) - 1
+}
+
+// RemoveDepartment removes department i; matters that still name it fail
+// Check until they name another.
+func (d *Draft) RemoveDepartment(i int) {
+	d.Catalog.Departments = slices.Delete(d.Catalog.Departments, i, i+1)
+}
+
 // AddMaterial appends a material with a fresh code to m and returns it.
 func (d *Draft) AddMaterial(m *catalog.Matter) *catalog.Material {
 	code := ""
