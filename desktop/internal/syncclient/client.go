@@ -119,7 +119,7 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 		}
 	}
 	opts := []connect.ClientOption{connect.WithInterceptors(authInterceptor(syncapi.Credential(id.DeviceID, id.Secret)))}
-	c.sync = syncv1connect.NewSyncServiceClient(hc, id.ServerURL, opts...)
+	c.sync = syncv1connect.NewSyncServiceClient(hc, id.ServerURL, append(opts, syncapi.SyncClientOptions()...)...) // gzip
 	c.attach = syncv1connect.NewAttachmentServiceClient(hc, id.ServerURL, opts...)
 	c.cat = syncv1connect.NewCatalogServiceClient(hc, id.ServerURL, opts...)
 	c.refreshCounts(ctx)

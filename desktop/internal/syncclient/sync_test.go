@@ -1,8 +1,13 @@
 package syncclient_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"database/sql"
+	"fmt"
+	"io"
+	"net/http"
 	"slices"
 	"strings"
 	"sync"
@@ -373,4 +378,72 @@ func TestRejectedChangeIsQuarantined(t *testing.T) {
 		t.Fatalf("agent's copy v%d %s, confirmed v%d", av.Case.Version, av.Case.Status.State, av.Confirmed.Version)
 	}
 	report("rejected_quarantined", "rejected", s.Rejected, "reason", rej[0].Reason)
+}
+
+// wireRecorder passes requests through and keeps what went over the wire
+// for pushes: the Content-Encoding and the body.
+type wireRecorder struct {
+	mu     sync.Mutex
+	pushes []recordedPush
+}
+
+type recordedPush struct {
+	encoding string
+	body     []byte
+}
+
+func (w *wireRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	if strings.HasSuffix(req.URL.Path, "/Push") {
+		body, err := io.ReadAll(req.Body)
+		if err != nil {
+			return nil, err
+		}
+		req.Body.Close()
+		w.mu.Lock()
+		w.pushes = append(w.pushes, recordedPush{req.Header.Get("Content-Encoding"), body})
+		w.mu.Unlock()
+		req = req.Clone(req.Context())
+		req.Body, req.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
+	}
+	return http.DefaultTransport.RoundTrip(req)
+}
+
+// A station's pushes travel gzip-compressed (its uplink is often a slow
+// mobile line) and central applies them: the bytes on the wire are
+// counted against the protobuf they carry.
+func TestPushesAreCompressed(t *testing.T) {
+	c := startCentral(t)
+	rec := &wireRecorder{}
+	hc := &http.Client{Transport: rec}
+	xz, _ := c.enroll(t, "XZ01", nil)
+	k := mustClerk(t, xz, 11)
+	ctx := context.Background()
+	for range 40 {
+		if _, err := k.intake(ctx, dibao); err != nil {
+			t.Fatal(err)
+		}
+	}
+	syncUntilClean(t, newClient(t, xz, hc))
+	if got := compare(t, c, xz); got.lost != 0 || got.central != 40 {
+		t.Fatalf("central holds %d of 40 cases, lost %d", got.central, got.lost)
+	}
+	var wire, plain int
+	for _, p := range rec.pushes {
+		if p.encoding != "gzip" {
+			t.Fatalf("a push of %d bytes went out with Content-Encoding %q", len(p.body), p.encoding)
+		}
+		zr, err := gzip.NewReader(bytes.NewReader(p.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, err := io.ReadAll(zr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wire, plain = wire+len(p.body), plain+len(raw)
+	}
+	if len(rec.pushes) == 0 || wire*2 > plain {
+		t.Fatalf("%d pushes: %d bytes on the wire for %d of protobuf; want at most half", len(rec.pushes), wire, plain)
+	}
+	report("push_compression", "pushes", len(rec.pushes), "wire_bytes", wire, "protobuf_bytes", plain, "ratio", fmt.Sprintf("%.2f", float64(plain)/float64(wire)))
 }

@@ -129,7 +129,7 @@ func (h *harness) addStation(ctx context.Context, st store.Station) (*station, e
 		}
 	}))
 	return &station{Station: st,
-		sync:   syncv1connect.NewSyncServiceClient(h.client, h.url, auth),
+		sync:   syncv1connect.NewSyncServiceClient(h.client, h.url, append(syncapi.SyncClientOptions(), auth)...), // as a station
 		attach: syncv1connect.NewAttachmentServiceClient(h.client, h.url, auth),
 	}, nil
 }
