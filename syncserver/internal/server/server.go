@@ -9,6 +9,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"log/slog"
+	"math"
 	"net/http"
 	"strings"
 	"sync"
@@ -109,7 +110,9 @@ func (s *Server) Handler() http.Handler {
 	authed := append(limits[:len(limits):len(limits)], connect.WithInterceptors(s.authInterceptor()))
 	mux.Handle(syncv1connect.NewEnrollmentServiceHandler(&enrollService{s}, limits...))
 	mux.Handle(syncv1connect.NewSyncServiceHandler(&syncService{s}, authed...))
-	mux.Handle(syncv1connect.NewAttachmentServiceHandler(&attachmentService{s}, authed...))
+	// Attachments are scans and PDFs, compressed already: gzipping 256 KiB
+	// chunks would only burn central's CPU.
+	mux.Handle(syncv1connect.NewAttachmentServiceHandler(&attachmentService{s}, append(authed, connect.WithCompressMinBytes(math.MaxInt))...))
 	mux.Handle(syncv1connect.NewCatalogServiceHandler(&catalogService{s}, authed...))
 	people := append(limits[:len(limits):len(limits)], connect.WithInterceptors(s.sessionInterceptor()))
 	mux.Handle(centralv1connect.NewAuthServiceHandler(&authService{s}, limits...))

@@ -560,6 +560,31 @@ func TestAttachments(t *testing.T) {
 		t.Fatalf("another station downloading: %v, want not found", err)
 	}
 
+	// Scans and PDFs are compressed already: downloads go out as they are,
+	// even to a client that accepts gzip (connect clients do by default).
+	var encodings []string
+	plain := *xz
+	e.clients(&plain, syncapi.Credential(xz.deviceID, xz.secret))
+	base := e.http.Client().Transport
+	plain.attach = syncv1connect.NewAttachmentServiceClient(&http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		resp, err := base.RoundTrip(r)
+		if err == nil {
+			encodings = append(encodings, resp.Header.Get("Content-Encoding"))
+		}
+		return resp, err
+	})}, e.http.URL, connect.WithInterceptors(connect.UnaryInterceptorFunc(func(next connect.UnaryFunc) connect.UnaryFunc {
+		return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
+			req.Header().Set("Authorization", "Bearer "+syncapi.Credential(xz.deviceID, xz.secret))
+			return next(ctx, req)
+		}
+	})))
+	if _, err := plain.attach.DownloadChunk(ctx, connect.NewRequest(&syncv1.DownloadChunkRequest{Sha256: sha})); err != nil {
+		t.Fatal(err)
+	}
+	if len(encodings) != 1 || encodings[0] != "" {
+		t.Errorf("download Content-Encoding %q, want none", encodings)
+	}
+
 	// A change referring to an attachment central lacks is deferred, with the
 	// later changes of the same case.
 	rec2 := e.receive(xz, "最低生活保障审核确认")
@@ -706,3 +731,7 @@ func TestBatchEqualsOneByOne(t *testing.T) {
 		t.Fatalf("rectifications: batched %+v, one by one %+v; want one each for %s", rb, rs, own.CaseID)
 	}
 }
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
