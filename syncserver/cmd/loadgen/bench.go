@@ -19,6 +19,7 @@ import (
 	"github.com/bianmin/bianmin/shared/catalog"
 	"github.com/bianmin/bianmin/shared/fixture"
 	syncv1 "github.com/bianmin/bianmin/shared/gen/bianmin/sync/v1"
+	"github.com/bianmin/bianmin/shared/gen/bianmin/sync/v1/syncv1connect"
 	"github.com/bianmin/bianmin/shared/syncapi"
 	"github.com/bianmin/bianmin/shared/wire"
 	"github.com/bianmin/bianmin/syncserver/internal/store"
@@ -31,8 +32,19 @@ var (
 )
 
 // pushCases is push_10k: one township pushes set's cases in batches of
-// syncapi.MaxPushBatch, one after another.
+// syncapi.MaxPushBatch, one after another, gzip-compressed as stations do.
 func pushCases(ctx context.Context, cfg *config, set *pushSet) ([]metric, error) {
+	return pushCasesWith(ctx, cfg, set, "push_10k", func(s *station) syncv1connect.SyncServiceClient { return s.sync })
+}
+
+// pushCasesPlain is push_10k_uncompressed: the same without compression,
+// which on loopback, where client and server share the cores, shows what
+// the station's gzip costs.
+func pushCasesPlain(ctx context.Context, cfg *config, set *pushSet) ([]metric, error) {
+	return pushCasesWith(ctx, cfg, set, "push_10k_uncompressed", func(s *station) syncv1connect.SyncServiceClient { return s.plain })
+}
+
+func pushCasesWith(ctx context.Context, cfg *config, set *pushSet, name string, client func(*station) syncv1connect.SyncServiceClient) ([]metric, error) {
 	h, err := newHarness(ctx, cfg.keep)
 	if err != nil {
 		return nil, err
@@ -42,15 +54,15 @@ func pushCases(ctx context.Context, cfg *config, set *pushSet) ([]metric, error)
 	if err != nil {
 		return nil, err
 	}
-	clk := cfg.startClock("push_10k")
-	if err := xz.pushAll(ctx, set.wire); err != nil {
+	clk := cfg.startClock(name)
+	if err := xz.pushAll(ctx, client(xz), set.wire); err != nil {
 		return nil, err
 	}
 	elapsed := clk.stop()
 	if err := wantCases(ctx, xz, len(set.wire)); err != nil {
 		return nil, err
 	}
-	return []metric{{"push_10k", float64(len(set.wire)) / elapsed.Seconds(), "cases/s"}}, nil
+	return []metric{{name, float64(len(set.wire)) / elapsed.Seconds(), "cases/s"}}, nil
 }
 
 func wantCases(ctx context.Context, s *station, want int) error {
@@ -154,10 +166,10 @@ func pullFeed(ctx context.Context, cfg *config, _ *pushSet) ([]metric, error) {
 		}
 		accepts[i] = fixture.Next(&c, caseflow.Accept, fixture.Actor(township.Code, township.Level), day)
 	}
-	if err := sq.pushAll(ctx, toWire(recs)); err != nil {
+	if err := sq.pushAll(ctx, sq.sync, toWire(recs)); err != nil {
 		return nil, err
 	}
-	if err := xz.pushAll(ctx, toWire(accepts)); err != nil {
+	if err := xz.pushAll(ctx, xz.sync, toWire(accepts)); err != nil {
 		return nil, err
 	}
 

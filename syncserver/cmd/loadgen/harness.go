@@ -99,7 +99,8 @@ func (h *harness) close() {
 // station is one enrolled device's view of the API.
 type station struct {
 	store.Station
-	sync   syncv1connect.SyncServiceClient
+	sync   syncv1connect.SyncServiceClient // as a station's: gzip requests
+	plain  syncv1connect.SyncServiceClient // the same, uncompressed
 	attach syncv1connect.AttachmentServiceClient
 }
 
@@ -130,13 +131,18 @@ func (h *harness) addStation(ctx context.Context, st store.Station) (*station, e
 	}))
 	return &station{Station: st,
 		sync:   syncv1connect.NewSyncServiceClient(h.client, h.url, append(syncapi.SyncClientOptions(), auth)...), // as a station
+		plain:  syncv1connect.NewSyncServiceClient(h.client, h.url, auth),
 		attach: syncv1connect.NewAttachmentServiceClient(h.client, h.url, auth),
 	}, nil
 }
 
 // push sends one batch and fails unless central applied every change.
 func (s *station) push(ctx context.Context, changes []*syncv1.Change) error {
-	resp, err := s.sync.Push(ctx, connect.NewRequest(&syncv1.PushRequest{Changes: changes, ClientTime: timestamppb.Now()}))
+	return s.pushWith(ctx, s.sync, changes)
+}
+
+func (s *station) pushWith(ctx context.Context, client syncv1connect.SyncServiceClient, changes []*syncv1.Change) error {
+	resp, err := client.Push(ctx, connect.NewRequest(&syncv1.PushRequest{Changes: changes, ClientTime: timestamppb.Now()}))
 	if err != nil {
 		return fmt.Errorf("push from %s: %w", s.Code, err)
 	}
@@ -148,10 +154,11 @@ func (s *station) push(ctx context.Context, changes []*syncv1.Change) error {
 	return nil
 }
 
-// pushAll pushes changes in batches of at most syncapi.MaxPushBatch.
-func (s *station) pushAll(ctx context.Context, changes []*syncv1.Change) error {
+// pushAll pushes changes in batches of at most syncapi.MaxPushBatch, with
+// client (s.sync or s.plain).
+func (s *station) pushAll(ctx context.Context, client syncv1connect.SyncServiceClient, changes []*syncv1.Change) error {
 	for i := 0; i < len(changes); i += syncapi.MaxPushBatch {
-		if err := s.push(ctx, changes[i:min(i+syncapi.MaxPushBatch, len(changes))]); err != nil {
+		if err := s.pushWith(ctx, client, changes[i:min(i+syncapi.MaxPushBatch, len(changes))]); err != nil {
 			return err
 		}
 	}
