@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -125,7 +126,10 @@ func (s *syncService) prepare(st store.Station, ws []*syncv1.Change) ([]pushItem
 }
 
 // parallel runs fn(0..n-1) in contiguous chunks on up to GOMAXPROCS
-// goroutines; small batches run inline.
+// goroutines; small batches run inline. A panic in fn is raised again in
+// the caller's goroutine once every worker has stopped, where net/http
+// recovers it as it would any handler's: a worker's own panic would take
+// the whole server down.
 func parallel(n int, fn func(i int)) {
 	workers := runtime.GOMAXPROCS(0)
 	if n < 64 || workers < 2 {
@@ -135,18 +139,28 @@ func parallel(n int, fn func(i int)) {
 		return
 	}
 	var wg sync.WaitGroup
+	var once sync.Once
+	var panicked any
 	chunk := (n + workers - 1) / workers
 	for start := 0; start < n; start += chunk {
 		end := min(start+chunk, n)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer func() {
+				if r := recover(); r != nil {
+					once.Do(func() { panicked = r })
+				}
+			}()
 			for i := start; i < end; i++ {
 				fn(i)
 			}
 		}()
 	}
 	wg.Wait()
+	if panicked != nil {
+		panic(panicked)
+	}
 }
 
 func (s *syncService) applyBatch(tx store.Tx, st store.Station, env *catalogEnv, items []pushItem, results []*syncv1.PushResult, now time.Time, touched *[]string, lines *[]audit.ChangeLine) error {
@@ -246,8 +260,21 @@ type decision struct {
 // infrastructure failure. Changes settled without a write are not sent.
 func (b *batch) decideAll(out chan<- decision, quit <-chan struct{}) {
 	defer close(out)
+	i := 0
+	// A panic here (a bug the state machine's fuzzing missed) must not take
+	// central down: it becomes the batch's failure, and the writer rolls
+	// the transaction back.
+	defer func() {
+		if r := recover(); r != nil {
+			err := fmt.Errorf("server: deciding change %d of a push: panic: %v\n%s", i, r, debug.Stack())
+			select {
+			case out <- decision{i: i, err: err}:
+			case <-quit:
+			}
+		}
+	}()
 	var enc store.Encoder // its own: the store's is the writer's
-	for i := range b.items {
+	for ; i < len(b.items); i++ {
 		d, settled := b.decide(i)
 		if settled {
 			continue
