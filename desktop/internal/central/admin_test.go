@@ -140,6 +140,7 @@ func TestCatalogDepartments(t *testing.T) {
 	s.matters.Select(i)
 	s.editor.dept.SetSelected("县应急管理局")
 	s.editor.stages[0].dept.SetSelected("县应急管理局") // its workflow's one stage too
+	s.editor.keywords.SetText("法援，法律援助、 法援") // mixed separators, a repeat
 	test.Tap(s.validate)
 	if len(s.problems) != 0 {
 		t.Fatalf("problems: %+v", s.problems)
@@ -168,6 +169,9 @@ func TestCatalogDepartments(t *testing.T) {
 	m, _ := got.Matter(s.draft.Catalog.Matters[i].Code)
 	if m.Department != "yj" || !slices.ContainsFunc(got.Departments, func(d catalog.Department) bool { return d.Code == "yj" && d.Name == "县应急管理局" }) {
 		t.Errorf("published matter department %q, departments %+v", m.Department, got.Departments)
+	}
+	if !slices.Equal(m.Keywords, []string{"法援", "法律援助"}) {
+		t.Errorf("published keywords %q", m.Keywords)
 	}
 }
 

@@ -3,8 +3,10 @@ package central
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -421,6 +423,7 @@ type matterEditor struct {
 	key string // prefix of its inputs' bad-field keys
 
 	code, name, nameEn      *widget.Entry
+	keywords                *widget.Entry // extra search words, separated by 、 or commas
 	kind                    *widget.Select
 	dept                    *widget.Select
 	coDepts                 *widget.CheckGroup
@@ -476,6 +479,8 @@ func newMatterEditor(s *catalogScreen, i int) *matterEditor {
 	e.code = s.textEntry(func() string { return m().Code }, func(v string) { m().Code = strings.TrimSpace(v) })
 	e.name = s.textEntry(func() string { return m().Name }, func(v string) { m().Name = v; s.matters.RefreshItem(i) })
 	e.nameEn = s.textEntry(func() string { return m().NameEn }, func(v string) { m().NameEn = v })
+	e.keywords = s.textEntry(func() string { return strings.Join(m().Keywords, "、") }, func(v string) { m().Keywords = keywordList(v) })
+	e.keywords.SetPlaceHolder(lang.L("e.g. 低保、救助 (separate with 、 or commas)"))
 	e.kind = enumSelect(s, centraldesk.Kinds, func(k catalog.Kind) string { return k.Label(lg) }, func() catalog.Kind { return m().Kind }, func(k catalog.Kind) { m().Kind = k })
 	codes, deptLabel := s.deptCodes()
 	e.dept = enumSelect(s, codes, deptLabel, func() string { return m().Department }, func(d string) { m().Department = d })
@@ -548,6 +553,7 @@ func newMatterEditor(s *catalogScreen, i int) *matterEditor {
 		widget.NewFormItem(lang.L("Implementation code"), e.code),
 		widget.NewFormItem(lang.L("Chinese name"), e.name),
 		widget.NewFormItem(lang.L("English name"), e.nameEn),
+		widget.NewFormItem(lang.L("Search keywords"), e.keywords),
 		widget.NewFormItem(lang.L("Kind"), e.kind),
 		widget.NewFormItem(lang.L("Implementing department"), e.dept),
 		widget.NewFormItem(lang.L("Co-departments"), e.coDepts),
@@ -600,6 +606,20 @@ func newMatterEditor(s *catalogScreen, i int) *matterEditor {
 		section(lang.L("Workflow at the deciding level")), stages, container.NewHBox(e.addStage, e.addParallel),
 	)
 	return e
+}
+
+// keywordList splits what the admin typed into search words: separated by
+// 、 or commas (full- or half-width) or spaces, blanks and repeats dropped.
+func keywordList(v string) []string {
+	var out []string
+	for _, w := range strings.FieldsFunc(v, func(r rune) bool {
+		return r == '、' || r == ',' || r == '，' || r == ';' || r == '；' || unicode.IsSpace(r)
+	}) {
+		if !slices.Contains(out, w) {
+			out = append(out, w)
+		}
+	}
+	return out
 }
 
 func nilIfEmpty[S ~[]E, E any](s S) S {
