@@ -76,7 +76,7 @@ func seedDemoCases(ctx context.Context, srv *server.Server, st store.Store, now 
 			continue // a catalog that replaced the demo's
 		}
 		n++
-		day := workdaysBefore(cal, workcal.DateOf(now), dc.ago)
+		day := cal.AddWorkdays(workcal.DateOf(now), -dc.ago)
 		seq[day]++
 		at := day.Time().Add(9*time.Hour + time.Duration(seq[day])*17*time.Minute)
 		rec := fixture.Receive(r, m, actor, caseflow.FormatNumber(demoCaseStation, day, seq[day]), at)
@@ -107,19 +107,4 @@ func seedDemoCases(ctx context.Context, srv *server.Server, st store.Store, now 
 		}
 	}
 	return n, nil
-}
-
-// workdaysBefore is the working day n working days before d (d itself for
-// n = 0, or the last working day before it if d is a day off).
-func workdaysBefore(cal *workcal.Calendar, d workcal.Date, n int) workcal.Date {
-	for !cal.IsWorkday(d) {
-		d = d.AddDays(-1)
-	}
-	for ; n > 0; n-- {
-		d = d.AddDays(-1)
-		for !cal.IsWorkday(d) {
-			d = d.AddDays(-1)
-		}
-	}
-	return d
 }
