@@ -140,7 +140,7 @@ func TestCatalogDepartments(t *testing.T) {
 	s.matters.Select(i)
 	s.editor.dept.SetSelected("县应急管理局")
 	s.editor.stages[0].dept.SetSelected("县应急管理局") // its workflow's one stage too
-	s.editor.keywords.SetText("法援，法律援助、 法援") // mixed separators, a repeat
+	s.editor.keywords.SetText("法援，法律援助、 法援")      // mixed separators, a repeat
 	test.Tap(s.validate)
 	if len(s.problems) != 0 {
 		t.Fatalf("problems: %+v", s.problems)
