@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2/test"
 	"github.com/bianmin/bianmin/shared/catalog"
@@ -356,5 +357,27 @@ func TestReviewerCannotReachAdminCalls(t *testing.T) {
 	}
 	if _, err := h.u.client.Catalog(t.Context()); err == nil || !strings.Contains(msg(err), "管理员") {
 		t.Errorf("central answered a reviewer's catalog call: %v", err)
+	}
+}
+
+// From October, the calendar editor says when next year's holiday schedule
+// is missing; adding the year clears it.
+func TestCalendarWarnsOfAMissingNextYear(t *testing.T) {
+	h := newHarness(t, "admin")
+	h.u.opt.Now = func() time.Time { return time.Date(2026, 11, 27, 9, 0, 0, 0, workcal.Shanghai) }
+	h.tab("事项目录")
+	c := h.u.shell.catalog.calendar
+	if !c.missing.Visible() || !strings.Contains(c.missing.Text, "尚未录入 2027 年节假日安排") {
+		t.Fatalf("warning %v %q", c.missing.Visible(), c.missing.Text)
+	}
+	test.Tap(c.addYear)
+	if c.missing.Visible() {
+		t.Errorf("still warned after adding 2027: %q", c.missing.Text)
+	}
+
+	h2 := newHarness(t, "admin") // February: nothing to say yet
+	h2.tab("事项目录")
+	if h2.u.shell.catalog.calendar.missing.Visible() {
+		t.Error("warned in February")
 	}
 }

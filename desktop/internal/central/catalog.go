@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 
 	"fyne.io/fyne/v2"
@@ -776,6 +777,7 @@ func (ed *stageEditor) box(j int, s *catalogScreen) fyne.CanvasObject {
 // Council publishes it.
 type calendarEditor struct {
 	s        *catalogScreen
+	missing  *widget.Label // next year's schedule is missing
 	years    *widget.Select
 	year     int // index into the draft's years
 	addYear  *widget.Button
@@ -823,8 +825,12 @@ func newCalendarEditor(s *catalogScreen) *calendarEditor {
 		}
 	})
 	c.remove.Importance = widget.LowImportance
+	c.missing = widget.NewLabel("")
+	c.missing.Wrapping = fyne.TextWrapWord
+	c.missing.Importance = widget.WarningImportance
 	c.content = container.NewVBox(
 		note(lang.L("Working days are Monday to Friday, minus public holidays, plus make-up working days on weekends. Add next year's schedule when the State Council publishes it (each November); stations receive it with the catalog.")),
+		c.missing,
 		container.NewHBox(widget.NewLabel(lang.L("Year")), c.years, c.addYear, c.remove),
 		c.body,
 	)
@@ -836,6 +842,7 @@ func newCalendarEditor(s *catalogScreen) *calendarEditor {
 }
 
 func (c *calendarEditor) refreshYears() {
+	c.warnMissing()
 	var opts []string
 	for _, y := range c.s.draft.Calendar.Years {
 		opts = append(opts, strconv.Itoa(y.Year))
@@ -843,6 +850,21 @@ func (c *calendarEditor) refreshYears() {
 	c.years.Options = opts
 	c.years.ClearSelected()
 	c.years.Refresh()
+}
+
+// warnMissing says, from October on, that next year has no schedule yet:
+// due dates running into it count Monday to Friday only, at central and at
+// every station, until it is published.
+func (c *calendarEditor) warnMissing() {
+	now := c.s.u.now().In(workcal.Shanghai)
+	next := now.Year() + 1
+	have := slices.ContainsFunc(c.s.draft.Calendar.Years, func(y workcal.Year) bool { return y.Year == next })
+	if now.Month() < time.October || have {
+		c.missing.Hide()
+		return
+	}
+	c.missing.SetText("⚠ " + fmt.Sprintf(lang.L("No holiday schedule for %d yet: due dates that run into %d count Monday to Friday only, here and at every station. Add it (Add next year) and publish as soon as the State Council's notice is out."), next, next))
+	c.missing.Show()
 }
 
 // build shows the chosen year's holidays and make-up days.

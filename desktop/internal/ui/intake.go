@@ -20,6 +20,7 @@ import (
 	"github.com/bianmin/bianmin/shared/casefile"
 	"github.com/bianmin/bianmin/shared/catalog"
 	"github.com/bianmin/bianmin/shared/ident"
+	"github.com/bianmin/bianmin/shared/workcal"
 )
 
 // intakeScreen is the clerk's main screen: find the matter, fill in the
@@ -517,6 +518,11 @@ func (s *intakeScreen) showResult(o desk.Outcome, res desk.Result) {
 	switch o {
 	case desk.OutcomeAccept:
 		lines = append(lines, fmt.Sprintf(lang.L("Accepted on %s; due by %s (%s)."), c.AcceptedOn, date(c.DueOn), limitText(c.Matter.Promised)))
+		if _, cal, _, err := s.u.st.Catalog(ctx()); err == nil && cal != nil {
+			for _, y := range uncoveredYears(cal, c.AcceptedOn, c.DueOn) {
+				lines = append(lines, "⚠ "+fmt.Sprintf(lang.L("This station's working-day calendar has no holiday schedule for %d yet, so the due date counts Monday to Friday only; once central publishes the %d calendar, the case's next step recomputes it."), y, y))
+			}
+		}
 	case desk.OutcomeOnTheSpot:
 		lines = append(lines, lang.L("Accepted and closed on the spot."))
 	case desk.OutcomeOneTime:
@@ -552,6 +558,22 @@ func (s *intakeScreen) showResult(o desk.Outcome, res desk.Result) {
 	d.Show()
 	s.result = d
 	s.u.win.Canvas().Focus(nil)
+}
+
+// uncoveredYears lists the years between from and to (both included) for
+// which cal holds no holiday schedule: there its working days are just
+// Monday to Friday. Zero dates give none.
+func uncoveredYears(cal *workcal.Calendar, from, to workcal.Date) []int {
+	if from.IsZero() || to.IsZero() {
+		return nil
+	}
+	var out []int
+	for y := from.Year; y <= to.Year; y++ {
+		if !cal.Covers(workcal.D(y, 1, 1)) {
+			out = append(out, y)
+		}
+	}
+	return out
 }
 
 // reset clears the form for the next applicant.

@@ -660,3 +660,29 @@ func TestOverdueInCaseList(t *testing.T) {
 		}
 	}
 }
+
+// A due date in a year the station's calendar has no holiday schedule for
+// (2027, before central publishes it) is counted Monday to Friday only:
+// the acceptance dialog says so.
+func TestAcceptanceWarnsOfAnUncoveredYear(t *testing.T) {
+	cal := workcal.Builtin() // 2025 and 2026
+	if got := uncoveredYears(cal, workcal.D(2026, 12, 21), workcal.D(2027, 1, 25)); !slices.Equal(got, []int{2027}) {
+		t.Errorf("uncovered years %v, want [2027]", got)
+	}
+	if got := uncoveredYears(cal, workcal.D(2026, 2, 12), workcal.D(2026, 3, 19)); got != nil {
+		t.Errorf("uncovered years within 2026: %v", got)
+	}
+	if got := uncoveredYears(cal, workcal.D(2026, 2, 12), workcal.Date{}); got != nil {
+		t.Errorf("no due date: %v", got)
+	}
+
+	h := newHarness(t, setup{enrolled: true, users: true})
+	h.signIn()
+	m := fixture.Matter(catalog.Demo(), "最低生活保障审核确认")
+	c := &casefile.Case{Number: "XZ01-20261221-0001", AcceptedOn: workcal.D(2026, 12, 21), DueOn: workcal.D(2027, 1, 25),
+		Matter: casefile.MatterSnapshot{Code: m.Code, Name: m.Name, Promised: m.PromisedLimit}}
+	h.u.shell.intake.showResult(desk.OutcomeAccept, desk.Result{Case: c})
+	if text := overlayText(h.w); !strings.Contains(text, "本机工作日历尚无 2027 年的节假日安排") {
+		t.Errorf("acceptance dialog:\n%s", text)
+	}
+}
