@@ -100,16 +100,19 @@ func (e *env) enroll(code string) *station {
 	return s
 }
 
-func (e *env) clients(s *station, token string) {
+func (e *env) clients(s *station, token string) { e.clientsOver(e.http.Client(), s, token) }
+
+// clientsOver is clients over hc.
+func (e *env) clientsOver(hc *http.Client, s *station, token string) {
 	auth := connect.WithInterceptors(connect.UnaryInterceptorFunc(func(next connect.UnaryFunc) connect.UnaryFunc {
 		return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
 			req.Header().Set("Authorization", "Bearer "+token)
 			return next(ctx, req)
 		}
 	}))
-	s.sync = syncv1connect.NewSyncServiceClient(e.http.Client(), e.http.URL, auth)
-	s.attach = syncv1connect.NewAttachmentServiceClient(e.http.Client(), e.http.URL, auth)
-	s.cat = syncv1connect.NewCatalogServiceClient(e.http.Client(), e.http.URL, auth)
+	s.sync = syncv1connect.NewSyncServiceClient(hc, e.http.URL, auth)
+	s.attach = syncv1connect.NewAttachmentServiceClient(hc, e.http.URL, auth)
+	s.cat = syncv1connect.NewCatalogServiceClient(hc, e.http.URL, auth)
 }
 
 var day = time.Date(2026, 2, 12, 10, 0, 0, 0, workcal.Shanghai) // a Thursday
@@ -564,20 +567,14 @@ func TestAttachments(t *testing.T) {
 	// even to a client that accepts gzip (connect clients do by default).
 	var encodings []string
 	plain := *xz
-	e.clients(&plain, syncapi.Credential(xz.deviceID, xz.secret))
 	base := e.http.Client().Transport
-	plain.attach = syncv1connect.NewAttachmentServiceClient(&http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+	e.clientsOver(&http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
 		resp, err := base.RoundTrip(r)
 		if err == nil {
 			encodings = append(encodings, resp.Header.Get("Content-Encoding"))
 		}
 		return resp, err
-	})}, e.http.URL, connect.WithInterceptors(connect.UnaryInterceptorFunc(func(next connect.UnaryFunc) connect.UnaryFunc {
-		return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
-			req.Header().Set("Authorization", "Bearer "+syncapi.Credential(xz.deviceID, xz.secret))
-			return next(ctx, req)
-		}
-	})))
+	})}, &plain, syncapi.Credential(xz.deviceID, xz.secret))
 	if _, err := plain.attach.DownloadChunk(ctx, connect.NewRequest(&syncv1.DownloadChunkRequest{Sha256: sha})); err != nil {
 		t.Fatal(err)
 	}
