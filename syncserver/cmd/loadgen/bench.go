@@ -268,6 +268,14 @@ func storeSave(ctx context.Context, cfg *config, set *pushSet) ([]metric, error)
 	for start := 0; start < len(set.cases); start += syncapi.MaxPushBatch {
 		end := min(start+syncapi.MaxPushBatch, len(set.cases))
 		err := h.store.Update(ctx, func(tx store.Tx) error {
+			// What a push asks first: whether the changes were seen and
+			// what the cases are.
+			if _, err := tx.Outcomes(set.changeIDs[start:end]); err != nil {
+				return err
+			}
+			if _, err := tx.LoadCases(set.caseIDs[start:end]); err != nil {
+				return err
+			}
 			for i := start; i < end; i++ {
 				if _, err := tx.SaveApplied(set.cases[i], store.Applied{Change: set.changes[i], Body: set.rows[i].body,
 					Station: township.Code, ReceivedAt: now}); err != nil {

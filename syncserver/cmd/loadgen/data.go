@@ -13,6 +13,7 @@ import (
 	"github.com/bianmin/bianmin/shared/wire"
 	"github.com/bianmin/bianmin/shared/workcal"
 	"github.com/bianmin/bianmin/syncserver/internal/store"
+	"github.com/google/uuid"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -70,7 +71,9 @@ type pushSet struct {
 	wire    []*syncv1.Change
 	rows    []row
 	changes []*casefile.Change // for store_save: the changes and the cases
-	cases   []*casefile.Case   // they make, as central applies them
+	cases   []*casefile.Case   // they make, as central applies them,
+	// and their ids
+	changeIDs, caseIDs []uuid.UUID
 }
 
 // row is what central stores per new case, for the plain-insert ceiling:
@@ -88,7 +91,8 @@ type row struct {
 // by applying them as central does, the cases' stored documents.
 func newPushSet(st store.Station, n int) (*pushSet, error) {
 	chs := receives(rand.New(rand.NewPCG(1, 2)), st, ownMatter, n)
-	set := &pushSet{wire: toWire(chs), rows: make([]row, n), changes: chs, cases: make([]*casefile.Case, n)}
+	set := &pushSet{wire: toWire(chs), rows: make([]row, n), changes: chs, cases: make([]*casefile.Case, n),
+		changeIDs: make([]uuid.UUID, n), caseIDs: make([]uuid.UUID, n)}
 	var docBytes, bodyBytes int
 	for i, ch := range chs {
 		var c casefile.Case
@@ -109,6 +113,7 @@ func newPushSet(st store.Station, n int) (*pushSet, error) {
 		}
 		set.rows[i] = row{id: c.ID.String(), doc: split.Rest, body: body}
 		set.cases[i] = &c
+		set.changeIDs[i], set.caseIDs[i] = ch.ID, c.ID
 		docBytes += len(set.rows[i].doc)
 		bodyBytes += len(body)
 	}

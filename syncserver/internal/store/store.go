@@ -69,7 +69,11 @@ type Applied struct {
 	// encoded on another goroutine); the store encodes the case otherwise.
 	// Either way the store keeps the same bytes. A Doc whose case id or
 	// version is not the case's fails Invalid; the rest is the caller's
-	// word. The store does not keep Doc after SaveApplied returns.
+	// word.
+	//
+	// A store may write the rows of several saves together (the SQLite
+	// store does), so it may hold Body and Doc until the Update ends: the
+	// caller must not modify them before.
 	Doc []byte
 }
 

@@ -52,7 +52,8 @@ const (
 func writeQueries() []string {
 	qs := []string{qRejectedID, qAppliedID, qInsChange, qDelChange, qUpsertCase,
 		qDelCaseBlob, qInsCaseBlob, qDelCaseDept, qInsCaseDept, qInsRejection,
-		qMatterBySHA, qInsMatter, qMatterDoc, qDelMatter, qLastAudit, qInsAudit, qUpsertRectification}
+		qMatterBySHA, qInsMatter, qMatterDoc, qDelMatter, qLastAudit, qInsAudit, qUpsertRectification, qMaxSeq}
+	qs = append(qs, rowsQueries()...)
 	for _, tmpl := range []string{qOutcomes, qCaseDocs, qBlobsComplete} {
 		for _, n := range inSizes {
 			qs = append(qs, inQuery(tmpl, n))
@@ -76,6 +77,9 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 	// when ctx ends, and each Tx method checks ctx first.
 	t := &tx{s: s, parent: ctx, ctx: context.WithoutCancel(ctx), tx: sqltx, now: s.now().UnixNano()}
 	if err := fn(t); err != nil {
+		return err
+	}
+	if err := t.flush(); err != nil {
 		return err
 	}
 	if err := sqltx.Commit(); err != nil {
@@ -107,6 +111,16 @@ type tx struct {
 
 	pending pendingMatters // snapshots inserted by this transaction
 
+	// rows are the change and case rows SaveApplied has queued (rows.go);
+	// nextSeq is the seq the next queued change gets, 0 until looked up;
+	// err is a failed write of queued rows, which ends the transaction.
+	rows    queued
+	nextSeq int64
+	err     error
+	// versions holds, per case this transaction has loaded or saved, the
+	// version stored (or queued): 0 for a case LoadCases found absent.
+	versions map[uuid.UUID]int64
+
 	args    []any // for IN lists
 	keyArgs []any // for resync
 }
@@ -128,7 +142,22 @@ func indexOf(c *casefile.Case) caseIndex {
 // prepared at Open on the write connection, or, for a query not in that set,
 // one prepared for this transaction alone. (Preparing on the write pool here
 // would wait forever for the connection this transaction holds.)
+//
+// Unless query is independent of them, the rows SaveApplied queued are
+// written first.
 func (t *tx) stmt(query string) (*sql.Stmt, error) {
+	if !independent[query] {
+		if err := t.flush(); err != nil {
+			return nil, err
+		}
+	} else if t.err != nil {
+		return nil, t.err
+	}
+	return t.prepared(query)
+}
+
+// prepared is stmt without writing the queued rows.
+func (t *tx) prepared(query string) (*sql.Stmt, error) {
 	if st, ok := t.stmts[query]; ok {
 		return st, nil
 	}
@@ -275,9 +304,16 @@ func (t *tx) LoadCases(ids []uuid.UUID) (map[uuid.UUID]*casefile.Case, error) {
 	if t.index == nil {
 		t.index = make(map[uuid.UUID]caseIndex, len(cs))
 	}
+	if t.versions == nil {
+		t.versions = make(map[uuid.UUID]int64, len(ids))
+	}
+	for _, id := range ids {
+		t.versions[id] = 0
+	}
 	for _, c := range cs {
 		out[c.ID] = c
 		t.index[c.ID] = indexOf(c)
+		t.versions[c.ID] = c.Version
 	}
 	return out, nil
 }
@@ -335,14 +371,6 @@ func (t *tx) SaveApplied(c *casefile.Case, a store.Applied) (int64, error) {
 			return 0, fmt.Errorf("sqlite: save case %s: %w", c.ID, err)
 		}
 	}
-	if _, ok := t.unrecorded[ch.ID]; ok {
-		delete(t.unrecorded, ch.ID)
-	} else if rejected, err := t.exists(qRejectedID, changeID); err != nil {
-		return 0, fmt.Errorf("sqlite: save change %s: %w", ch.ID, err)
-	} else if rejected {
-		return 0, changeRecorded(ch.ID)
-	}
-
 	body := a.Body
 	if body == nil {
 		body = []byte{}
@@ -355,6 +383,49 @@ func (t *tx) SaveApplied(c *casefile.Case, a store.Applied) (int64, error) {
 	if handling == "" {
 		handling = c.OriginStation
 	}
+
+	// The fast path: this transaction knows the stored version of the case
+	// and that the change is recorded in neither log, so nothing the
+	// database would check can fail, and the rows are queued (rows.go).
+	if stored, known := t.versions[c.ID]; known {
+		if _, fresh := t.unrecorded[ch.ID]; fresh {
+			if c.Version <= stored {
+				return 0, staleCase(c)
+			}
+			seq, err := t.seq()
+			if err != nil {
+				return 0, fmt.Errorf("sqlite: save change %s: %w", ch.ID, err)
+			}
+			snap, _, err := t.matterID(d.Matter)
+			if err != nil {
+				return 0, fmt.Errorf("sqlite: save case %s: %w", c.ID, err)
+			}
+			rest := d.Rest
+			if a.Doc == nil {
+				rest = slices.Clone(rest) // the encoder's buffer
+			}
+			delete(t.unrecorded, ch.ID)
+			if err := t.queue(
+				[]any{seq, changeID, caseID, c.OriginStation, handling, a.Station, c.Version, t.now, received, body},
+				[]any{caseID, c.Number, c.OriginStation, handling, c.Matter.Code, string(c.Status.State), c.Version, c.UpdatedAt.UnixNano(), snap, rest},
+			); err != nil {
+				return 0, err
+			}
+			t.versions[c.ID] = c.Version
+			if err := t.saveIndex(c, caseID); err != nil {
+				return 0, t.fail(fmt.Errorf("save case %s: %w", c.ID, err))
+			}
+			return seq, nil
+		}
+	}
+
+	if _, ok := t.unrecorded[ch.ID]; ok {
+		delete(t.unrecorded, ch.ID)
+	} else if rejected, err := t.exists(qRejectedID, changeID); err != nil {
+		return 0, fmt.Errorf("sqlite: save change %s: %w", ch.ID, err)
+	} else if rejected {
+		return 0, changeRecorded(ch.ID)
+	}
 	if _, known := t.index[c.ID]; !known && c.Version > 1 {
 		// Saving a case this transaction has not loaded: load it for what
 		// the side tables list for it. (A case at version 1 is new: the
@@ -365,6 +436,7 @@ func (t *tx) SaveApplied(c *casefile.Case, a store.Applied) (int64, error) {
 	}
 	res, err := t.exec(qInsChange, changeID, caseID, c.OriginStation, handling, a.Station,
 		c.Version, t.now, received, body)
+	t.nextSeq = 0 // look again (see seq)
 	if isDuplicate(err) {
 		return 0, changeRecorded(ch.ID)
 	}
@@ -398,15 +470,23 @@ func (t *tx) SaveApplied(c *casefile.Case, a store.Applied) (int64, error) {
 				return 0, fmt.Errorf("sqlite: save case %s: %w", c.ID, err)
 			}
 		}
-		return 0, bmerr.Newf(bmerr.Conflict, "case_version_stale",
-			"办件 %s 已被更新（版本不低于 %d），请刷新后重试。",
-			"Case %s has been updated (to version %d or later); refresh and try again.", c.ID, c.Version)
+		return 0, staleCase(c)
 	}
 
+	if t.versions == nil {
+		t.versions = make(map[uuid.UUID]int64)
+	}
+	t.versions[c.ID] = c.Version
 	if err := t.saveIndex(c, caseID); err != nil {
 		return 0, fmt.Errorf("sqlite: save case %s: %w", c.ID, err)
 	}
 	return seq, nil
+}
+
+func staleCase(c *casefile.Case) error {
+	return bmerr.Newf(bmerr.Conflict, "case_version_stale",
+		"办件 %s 已被更新（版本不低于 %d），请刷新后重试。",
+		"Case %s has been updated (to version %d or later); refresh and try again.", c.ID, c.Version)
 }
 
 // saveIndex brings the side tables in line with c, given what they listed

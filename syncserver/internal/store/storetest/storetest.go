@@ -38,6 +38,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"SaveAppliedTwice", testSaveAppliedTwice},
 		{"SaveAppliedDoc", testSaveAppliedDoc},
 		{"StaleCaseRefused", testStaleCaseRefused},
+		{"PushShapedUpdate", testPushShapedUpdate},
 		{"MatterSnapshots", testMatterSnapshots},
 		{"UpdateRollsBack", testUpdateRollsBack},
 		{"SaveRejected", testSaveRejected},
@@ -433,6 +434,140 @@ func testStaleCaseRefused(t *testing.T, s store.Store) {
 		return err
 	})
 	must(t, "outcomes", err)
+}
+
+// testPushShapedUpdate: an Update shaped like a push (Outcomes and
+// LoadCases first, then many saves), which a store may write in batches
+// (the SQLite store queues rows and writes dozens per INSERT): every save's
+// seq is the one its change reads back with, in save order; the
+// transaction reads its own writes at any point; a second change of a case
+// saved earlier in the transaction, a stale copy and a repeated change id
+// behave as they do one Update at a time; and nothing is lost past a batch
+// boundary.
+func testPushShapedUpdate(t *testing.T, s store.Store) {
+	const n = 150 // more than one batch, and not a multiple of one
+	old := NewCase("C01", "")
+	save(t, s, old)
+	cases := make([]*casefile.Case, n)
+	changes := make([]*casefile.Change, n)
+	var ids []uuid.UUID // of every change the push saves, as a push asks
+	for i := range cases {
+		cases[i] = NewCase("C01", "", sha(i%3))
+		changes[i] = ChangeFor(cases[i])
+		ids = append(ids, changes[i].ID)
+	}
+	// Every 40th case also gets a second change and a stale copy.
+	type more struct {
+		next, stale     *casefile.Case
+		nextCh, staleCh *casefile.Change
+	}
+	moreOf := map[int]more{}
+	for i := 7; i < n; i += 40 {
+		m := more{next: Next(cases[i]), stale: Next(cases[i])}
+		m.stale.Applicant.Name = "王五"
+		m.nextCh, m.staleCh = ChangeFor(m.next), ChangeFor(m.stale)
+		moreOf[i] = m
+		ids = append(ids, m.nextCh.ID, m.staleCh.ID)
+	}
+	oldNext, extra, last := Next(old), NewCase("C01", ""), Next(cases[1])
+	oldNextCh, extraCh, lastCh := ChangeFor(oldNext), ChangeFor(extra), ChangeFor(last)
+	ids = append(ids, oldNextCh.ID, extraCh.ID, lastCh.ID)
+	var seqs []int64
+	var applied []uuid.UUID // change ids in save order
+	nexts := []*casefile.Case{oldNext, last}
+	err := s.Update(ctx, func(tx store.Tx) error {
+		if got, err := tx.Outcomes(ids); err != nil || len(got) != 0 {
+			return fmt.Errorf("outcomes: %v, %v", got, err)
+		}
+		if got, err := tx.LoadCases(append(caseIDs(cases), old.ID)); err != nil || len(got) != 1 {
+			return fmt.Errorf("load: %d cases, %v", len(got), err)
+		}
+		saveOne := func(c *casefile.Case, ch *casefile.Change) error {
+			seq, err := tx.SaveApplied(c, AppliedFor(ch, "C01"))
+			if err != nil {
+				return err
+			}
+			if len(seqs) > 0 && seq <= seqs[len(seqs)-1] {
+				t.Errorf("seq %d after %d", seq, seqs[len(seqs)-1])
+			}
+			seqs, applied = append(seqs, seq), append(applied, ch.ID)
+			return nil
+		}
+		for i := range cases {
+			if err := saveOne(cases[i], changes[i]); err != nil {
+				return err
+			}
+			m, ok := moreOf[i]
+			if !ok {
+				continue
+			}
+			// A second change of a case saved in this transaction, a stale
+			// copy, a repeated change id: each as one at a time.
+			if err := saveOne(m.next, m.nextCh); err != nil {
+				return err
+			}
+			nexts = append(nexts, m.next)
+			_, err := tx.SaveApplied(m.stale, AppliedFor(m.staleCh, "C01"))
+			wantCode(t, "stale copy within the push", err, bmerr.Conflict)
+			_, err = tx.SaveApplied(Next(m.next), AppliedFor(changes[i], "C01"))
+			wantCode(t, "repeated change id within the push", err, bmerr.Conflict)
+		}
+		if err := saveOne(oldNext, oldNextCh); err != nil {
+			return err
+		}
+		// The transaction reads its own writes.
+		got, err := tx.LoadCases([]uuid.UUID{cases[7].ID, cases[n-1].ID})
+		if err != nil {
+			return err
+		}
+		if got[cases[7].ID] == nil || got[cases[7].ID].Version != 2 || got[cases[n-1].ID] == nil {
+			t.Errorf("LoadCases inside the push = %v", got)
+		}
+		outs, err := tx.Outcomes(applied)
+		if err != nil {
+			return err
+		}
+		for i, id := range applied {
+			if o := outs[id]; !o.Applied || o.Seq != seqs[i] {
+				t.Errorf("Outcome of save %d inside the push = %+v, want seq %d", i, o, seqs[i])
+			}
+		}
+		// More saves after the reads: a case the transaction has not
+		// loaded, and one more change, left for the commit to write.
+		if err := saveOne(extra, extraCh); err != nil {
+			return err
+		}
+		return saveOne(last, lastCh)
+	})
+	must(t, "update", err)
+
+	es, err := s.Feed(ctx, "C01", 0, 10*n)
+	must(t, "feed", err)
+	es = es[1:] // the old case's first change
+	if len(es) != len(applied) {
+		t.Fatalf("feed holds %d changes, want %d", len(es), len(applied))
+	}
+	for i, e := range es {
+		if e.ChangeID != applied[i] || e.Seq != seqs[i] {
+			t.Errorf("feed entry %d = %s at %d, want %s at %d", i, e.ChangeID, e.Seq, applied[i], seqs[i])
+		}
+	}
+	if last, err := s.LastSeq(ctx); err != nil || last != seqs[len(seqs)-1] {
+		t.Errorf("LastSeq = %d, %v; want %d", last, err, seqs[len(seqs)-1])
+	}
+	for _, c := range cases[n-3:] {
+		got, err := s.Case(ctx, c.ID)
+		must(t, "case", err)
+		sameCase(t, "case of the push", got, c)
+	}
+	for _, c := range nexts {
+		got, err := s.Case(ctx, c.ID)
+		must(t, "case", err)
+		sameCase(t, "case moved on within the push", got, c)
+	}
+	if ok, err := s.BlobVisible(ctx, "C01", sha(2)); err != nil || !ok {
+		t.Errorf("an attachment of the push is not visible: %v", err)
+	}
 }
 
 // testMatterSnapshots: every case keeps the snapshot it was saved with,
