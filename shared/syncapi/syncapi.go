@@ -4,18 +4,17 @@
 package syncapi
 
 import (
-	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"io"
 	"net/url"
 	"sort"
 	"strings"
 
 	"connectrpc.com/connect"
 	"github.com/bianmin/bianmin/shared/bmerr"
+	connectcompress "github.com/klauspost/connect-compress/v2"
 )
 
 // Limits shared by server and client.
@@ -185,20 +184,24 @@ func appendInt(b []byte, v int64) []byte {
 // pushes are protobuf full of repeated field names and Chinese text, and a
 // station's uplink is often a slow mobile line, so requests over 4 KiB go
 // gzip-compressed, at gzip's fastest level (an office desktop compresses a
-// push of 1,000 changes in milliseconds and still sends about a fifth of
-// the bytes). Central bounds what it decompresses by MaxRequestBytes.
-// Attachment uploads are scans and PDFs, compressed already, and do not use
-// these options. The load generator uses them too, to load central as
-// stations do.
+// push of 1,000 changes in about 2 ms and sends about a tenth of the bytes).
+// Gzip is klauspost/compress's (Compression), the same format as the
+// standard library's at about two and a half times the speed. Central
+// bounds what it decompresses by MaxRequestBytes. Attachment uploads are
+// scans and PDFs, compressed already, and do not use these options. The
+// load generator uses them too, to load central as stations do.
 func SyncClientOptions() []connect.ClientOption {
 	return []connect.ClientOption{
-		connect.WithAcceptCompression("gzip",
-			func() connect.Decompressor { return &gzip.Reader{} },
-			func() connect.Compressor {
-				w, _ := gzip.NewWriterLevel(io.Discard, gzip.BestSpeed)
-				return w
-			}),
-		connect.WithSendCompression("gzip"),
+		Compression(),
+		connect.WithSendCompression(connectcompress.Gzip),
 		connect.WithCompressMinBytes(4 << 10),
 	}
+}
+
+// Compression replaces connect's gzip (the standard library's) with
+// klauspost/compress's at its fastest level, on a client (for requests it
+// sends and responses it reads) or a handler (requests it reads, responses
+// it sends): the format is the same, so either side may use the other.
+func Compression() connect.Option {
+	return connectcompress.WithNew(connectcompress.Gzip, connectcompress.LevelFastest)
 }

@@ -105,6 +105,7 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	limits := []connect.HandlerOption{
 		connect.WithReadMaxBytes(syncapi.MaxRequestBytes),
+		syncapi.Compression(),
 		connect.WithInterceptors(s.logInterceptor()),
 	}
 	authed := append(limits[:len(limits):len(limits)], connect.WithInterceptors(s.authInterceptor()))
