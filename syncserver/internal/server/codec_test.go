@@ -1,0 +1,96 @@
+package server
+
+import (
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/bianmin/bianmin/shared/caseflow"
+	"github.com/bianmin/bianmin/shared/catalog"
+	"github.com/bianmin/bianmin/shared/fixture"
+	syncv1 "github.com/bianmin/bianmin/shared/gen/bianmin/sync/v1"
+	"github.com/bianmin/bianmin/shared/wire"
+	"github.com/bianmin/bianmin/shared/workcal"
+	"google.golang.org/protobuf/encoding/protowire"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/timestamppb"
+)
+
+// pushBytes encodes a push of n changes, with an unknown field between
+// them.
+func pushBytes(t testing.TB, n int) []byte {
+	t.Helper()
+	req := &syncv1.PushRequest{ClientTime: timestamppb.Now()}
+	r := rand.New(rand.NewPCG(1, uint64(n)))
+	m := fixture.Matter(catalog.Demo(), "最低生活保障审核确认")
+	actor := fixture.Actor("XZ01", catalog.Township)
+	at := time.Date(2026, 2, 12, 10, 0, 0, 0, workcal.Shanghai)
+	for i := range n {
+		ch := fixture.Receive(r, m, actor, caseflow.FormatNumber("XZ01", workcal.DateOf(at), i+1), at)
+		req.Changes = append(req.Changes, wire.ChangeToWire(ch))
+	}
+	b, err := proto.Marshal(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b = protowire.AppendTag(b, 99, protowire.BytesType)
+	b = protowire.AppendString(b, "from a newer station")
+	if n > 0 {
+		extra, _ := proto.Marshal(req.Changes[0])
+		b = protowire.AppendTag(b, pushChanges, protowire.BytesType)
+		b = protowire.AppendBytes(b, extra)
+	}
+	return b
+}
+
+// checkPushCodec holds unmarshalPush to proto.Unmarshal on data: the same
+// message, or both refuse it.
+func checkPushCodec(t *testing.T, data []byte) {
+	want := new(syncv1.PushRequest)
+	wantErr := proto.Unmarshal(data, want)
+	got := new(syncv1.PushRequest)
+	err := pushCodec{}.Unmarshal(data, got)
+	switch {
+	case (err == nil) != (wantErr == nil):
+		t.Fatalf("codec error %v, proto.Unmarshal error %v", err, wantErr)
+	case err == nil && !proto.Equal(got, want):
+		t.Fatalf("codec decoded %d changes unlike proto.Unmarshal's %d", len(got.Changes), len(want.Changes))
+	}
+}
+
+func TestPushCodecMatchesProto(t *testing.T) {
+	defer func(n int) { splitMin = n }(splitMin)
+	for _, min := range []int{splitMin, 1} {
+		splitMin = min
+		for _, n := range []int{0, 1, 3, 200} {
+			data := pushBytes(t, n)
+			checkPushCodec(t, data)
+			// Cut short, and with a change's bytes spoilt.
+			checkPushCodec(t, data[:len(data)/2])
+			if n > 0 {
+				bad := append([]byte(nil), data...)
+				bad[len(bad)/3] = 0xff
+				checkPushCodec(t, bad)
+			}
+		}
+	}
+	got := new(syncv1.PushRequest)
+	if err := (pushCodec{}).Unmarshal(pushBytes(t, 200), got); err != nil || len(got.Changes) != 201 {
+		t.Fatalf("decoded %d changes (%v), want 201", len(got.Changes), err)
+	}
+	if len(got.ProtoReflect().GetUnknown()) == 0 {
+		t.Error("the unknown field was dropped")
+	}
+}
+
+func FuzzPushCodec(f *testing.F) {
+	for _, n := range []int{0, 1, 4} {
+		f.Add(pushBytes(f, n))
+	}
+	f.Add([]byte{0x0a, 0x02, 0x08})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		defer func(n int) { splitMin = n }(splitMin)
+		splitMin = 1
+		checkPushCodec(t, data)
+	})
+}
