@@ -33,7 +33,8 @@ type pushItem struct {
 	wire   *syncv1.Change
 	change *casefile.Change
 	body   []byte
-	bad    error // refused before reaching the state machine
+	bad    error            // refused before reaching the state machine
+	line   audit.ChangeLine // its line in the push's audit entry, should it apply (unless bad)
 }
 
 // Push applies each change exactly once. The outcome of every change, applied
@@ -116,6 +117,9 @@ func (s *syncService) prepare(st store.Station, ws []*syncv1.Change) ([]pushItem
 			items[i].bad = s.authorize(st, ch)
 		}
 		items[i].body, errs[i] = proto.Marshal(w)
+		if items[i].bad == nil && errs[i] == nil {
+			items[i].line = *changeLine(ch, items[i].body)
+		}
 	})
 	for _, err := range errs {
 		if err != nil {
@@ -245,14 +249,13 @@ type batch struct {
 // decision is what to write for one change of a batch.
 type decision struct {
 	i      int
-	repeat bool              // the same change as items[first] earlier in the batch
-	first  int               // (repeat)
-	c      *casefile.Case    // applied: the case after the change
-	more   bool              // applied, with follow-ups or a rectification to open
-	doc    []byte            // c's document, if encoded ahead of the write
-	line   *audit.ChangeLine // the change's audit line, if made ahead of the write
-	rej    *bmerr.Error      // rejected
-	err    error             // infrastructure failure: roll back the whole batch
+	repeat bool           // the same change as items[first] earlier in the batch
+	first  int            // (repeat)
+	c      *casefile.Case // applied: the case after the change
+	more   bool           // applied, with follow-ups or a rectification to open
+	doc    *store.CaseDoc // c's document, if encoded ahead of the write
+	rej    *bmerr.Error   // rejected
+	err    error          // infrastructure failure: roll back the whole batch
 }
 
 // decideAll decides the batch's changes in order and sends what to write,
@@ -280,8 +283,11 @@ func (b *batch) decideAll(out chan<- decision, quit <-chan struct{}) {
 			continue
 		}
 		if d.c != nil && !d.more {
-			d.doc, d.err = enc.AppendCase(nil, d.c)
-			d.line = changeLine(b.items[i].change, b.items[i].body)
+			var doc store.CaseDoc
+			if doc, d.err = enc.Encode(d.c); d.err == nil {
+				doc.Rest = slices.Clone(doc.Rest) // enc's buffer
+				d.doc = &doc
+			}
 		}
 		select {
 		case out <- d:
@@ -375,10 +381,7 @@ func (w *writer) write(d decision) error {
 		return err
 	}
 	results[d.i] = &syncv1.PushResult{ChangeId: id.String(), Outcome: syncv1.PushResult_OUTCOME_APPLIED, CaseVersion: c.Version, ServerSeq: seq}
-	if d.line == nil {
-		d.line = changeLine(it.change, it.body)
-	}
-	*w.lines = append(*w.lines, *d.line)
+	*w.lines = append(*w.lines, it.line)
 	if d.more {
 		more, err := w.s.followUps(w.tx, c, id, w.b.env, w.now) // moves c (the batch's case) on in place
 		if err != nil {

@@ -165,8 +165,8 @@ type recentMatter struct {
 // encoderMatters is how many snapshots an Encoder remembers.
 const encoderMatters = 4
 
-// Encode returns c's document cut in two, with ID unset. Rest is valid
-// until the next call; Matter is never modified.
+// Encode returns c's document cut in two. Rest is valid until the next
+// call; Matter and ID are never modified.
 func (e *Encoder) Encode(c *casefile.Case) (CaseDoc, error) {
 	for i := range e.recent {
 		r := e.recent[i]
@@ -184,7 +184,7 @@ func (e *Encoder) Encode(c *casefile.Case) (CaseDoc, error) {
 			return CaseDoc{}, err
 		}
 		e.buf = b
-		return CaseDoc{Rest: b, Matter: r.enc, Version: c.Version}, nil
+		return CaseDoc{Rest: b, Matter: r.enc, ID: []byte(w.Id), Version: c.Version}, nil
 	}
 	b, err := AppendCase(e.buf[:0], c)
 	if err != nil {
@@ -209,21 +209,7 @@ func (e *Encoder) Encode(c *casefile.Case) (CaseDoc, error) {
 	}
 	copy(e.recent[1:], e.recent)
 	e.recent[0] = recentMatter{m: mc.Matter, enc: enc}
-	return CaseDoc{Rest: d.Rest, Matter: enc, Version: c.Version}, nil
-}
-
-// AppendCase appends EncodeCase(c) to b, the same bytes, with the snapshot's
-// encoding reused if it is one the Encoder remembers: for a caller that
-// encodes documents for Applied.Doc on goroutines of its own (one Encoder
-// each).
-func (e *Encoder) AppendCase(b []byte, c *casefile.Case) ([]byte, error) {
-	d, err := e.Encode(c)
-	if err != nil {
-		return nil, err
-	}
-	b = append(b, d.Rest...)
-	b = protowire.AppendTag(b, caseMatter, protowire.BytesType)
-	return protowire.AppendBytes(b, d.Matter), nil
+	return CaseDoc{Rest: d.Rest, Matter: enc, ID: slices.Clone(d.ID), Version: c.Version}, nil
 }
 
 // sameMatter reports whether a and b encode the same (false negatives only

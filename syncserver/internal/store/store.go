@@ -65,16 +65,16 @@ type Applied struct {
 	Body       []byte    // the change's wire encoding, returned as is by Feed
 	Station    string    // the station that pushed it ("" for central's own changes)
 	ReceivedAt time.Time // central's clock when it arrived
-	// Doc is EncodeCase of the case, if the caller already has it (say,
-	// encoded on another goroutine); the store encodes the case otherwise.
-	// Either way the store keeps the same bytes. A Doc whose case id or
-	// version is not the case's fails Invalid; the rest is the caller's
-	// word.
+	// Doc is the case's document cut in two, as SplitCase(EncodeCase(c))
+	// or an Encoder gives it, if the caller already has it (say, encoded on
+	// another goroutine); the store encodes the case otherwise. Either way
+	// the store keeps the same bytes. A Doc whose ID or Version is not the
+	// case's fails Invalid; the rest is the caller's word.
 	//
 	// A store may write the rows of several saves together (the SQLite
 	// store does), so it may hold Body and Doc until the Update ends: the
 	// caller must not modify them before.
-	Doc []byte
+	Doc *CaseDoc
 }
 
 // Rejected is a change refused for good.

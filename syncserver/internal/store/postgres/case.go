@@ -287,10 +287,7 @@ func (t *tx) SaveApplied(c *casefile.Case, a store.Applied) (int64, error) {
 	var rest []byte // d.Rest, or a copy of it that outlives the encoder's lock
 	var err error
 	if a.Doc != nil {
-		if d, err = store.SplitCase(a.Doc); err != nil {
-			return 0, fmt.Errorf("postgres: save case %s: %w", c.ID, err)
-		}
-		if d.Version != c.Version || string(d.ID) != c.ID.String() {
+		if d = *a.Doc; d.Version != c.Version || string(d.ID) != c.ID.String() {
 			return 0, invalid("applied_doc", "办件 %s 的文档与办件不符。", "The document given for case %s is not the case's.", c.ID)
 		}
 		rest = d.Rest

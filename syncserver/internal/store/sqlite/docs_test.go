@@ -41,7 +41,13 @@ func saveCase(t *testing.T, s *sqlite.Store, c *casefile.Case, doc []byte) {
 	t.Helper()
 	err := s.Update(context.Background(), func(tx store.Tx) error {
 		a := storetest.AppliedFor(storetest.ChangeFor(c), c.OriginStation)
-		a.Doc = doc
+		if doc != nil {
+			d, err := store.SplitCase(doc)
+			if err != nil {
+				return err
+			}
+			a.Doc = &d
+		}
 		_, err := tx.SaveApplied(c, a)
 		return err
 	})

@@ -188,3 +188,13 @@ func WorkflowCase() *casefile.Case {
 	c.Pipeline = &casefile.Pipeline{Started: workcal.MustDate("2026-03-02")}
 	return c
 }
+
+// docOf is c's document as Applied.Doc takes it.
+func docOf(c *casefile.Case) (*store.CaseDoc, error) {
+	doc, err := store.EncodeCase(c)
+	if err != nil {
+		return nil, err
+	}
+	d, err := store.SplitCase(doc)
+	return &d, err
+}

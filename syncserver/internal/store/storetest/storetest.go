@@ -339,7 +339,7 @@ func testSaveAppliedDoc(t *testing.T, s store.Store) {
 	b.Matter.CatalogVersion++ // a snapshot the store has not seen
 	err := s.Update(ctx, func(tx store.Tx) error {
 		for _, c := range []*casefile.Case{a, b} {
-			doc, err := store.EncodeCase(c)
+			doc, err := docOf(c)
 			if err != nil {
 				return err
 			}
@@ -365,7 +365,7 @@ func testSaveAppliedDoc(t *testing.T, s store.Store) {
 	}{{"another case's document", b}, {"the previous version's document", a}}
 	err = s.Update(ctx, func(tx store.Tx) error {
 		for _, w := range wrong {
-			doc, err := store.EncodeCase(w.doc)
+			doc, err := docOf(w.doc)
 			if err != nil {
 				return err
 			}
