@@ -19,7 +19,8 @@ import (
 
 // Limits shared by server and client.
 const (
-	MaxPushBatch      = 1000      // changes per Push
+	MaxPushBatch      = 1000      // changes per Push, and per batch of PushStream
+	MaxStreamBatches  = 16        // batches per PushStream
 	MaxPullLimit      = 5000      // entries per Pull
 	DefaultPullLimit  = 500       // entries per Pull when the client does not say
 	MaxPullWaitMillis = 30_000    // longest long-poll

@@ -229,46 +229,86 @@ func (s *Server) authenticate(ctx context.Context, header string) (caller, error
 	return caller{d, st}, nil
 }
 
+// authInterceptor authenticates the device on every call, unary or
+// streaming, and puts it in the call's context (callerFrom).
 func (s *Server) authInterceptor() connect.Interceptor {
-	return connect.UnaryInterceptorFunc(func(next connect.UnaryFunc) connect.UnaryFunc {
-		return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
-			c, err := s.authenticate(ctx, req.Header().Get("Authorization"))
-			if err != nil {
-				return nil, syncapi.ToConnect(err)
+	return &wrapper{
+		unary: func(next connect.UnaryFunc) connect.UnaryFunc {
+			return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
+				c, err := s.authenticate(ctx, req.Header().Get("Authorization"))
+				if err != nil {
+					return nil, syncapi.ToConnect(err)
+				}
+				return next(context.WithValue(ctx, ctxKey{}, c), req)
 			}
-			return next(context.WithValue(ctx, ctxKey{}, c), req)
-		}
-	})
+		},
+		stream: func(next connect.StreamingHandlerFunc) connect.StreamingHandlerFunc {
+			return func(ctx context.Context, conn connect.StreamingHandlerConn) error {
+				c, err := s.authenticate(ctx, conn.RequestHeader().Get("Authorization"))
+				if err != nil {
+					return syncapi.ToConnect(err)
+				}
+				return next(context.WithValue(ctx, ctxKey{}, c), conn)
+			}
+		},
+	}
 }
 
-// logInterceptor logs each call with its outcome and turns stray domain
-// errors into Connect errors.
+// logInterceptor logs each call, unary or streaming, with its outcome and
+// turns stray domain errors into Connect errors.
 func (s *Server) logInterceptor() connect.Interceptor {
-	return connect.UnaryInterceptorFunc(func(next connect.UnaryFunc) connect.UnaryFunc {
-		return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
-			start := time.Now()
-			resp, err := next(ctx, req)
-			err = syncapi.ToConnect(err)
-			attrs := []any{"procedure", req.Spec().Procedure, "ms", time.Since(start).Milliseconds()}
-			if c := callerFrom(ctx); c.station.Code != "" {
-				attrs = append(attrs, "station", c.station.Code)
+	return &wrapper{
+		unary: func(next connect.UnaryFunc) connect.UnaryFunc {
+			return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
+				start := time.Now()
+				resp, err := next(ctx, req)
+				return resp, s.logCall(ctx, req.Spec().Procedure, start, err)
 			}
-			if err != nil {
-				var ce *connect.Error
-				if errors.As(err, &ce) {
-					attrs = append(attrs, "code", ce.Code().String(), "err", ce.Message())
-				}
-				if connect.CodeOf(err) == connect.CodeInternal {
-					s.log.Error("call failed", attrs...)
-				} else {
-					s.log.Info("call refused", attrs...)
-				}
-			} else {
-				s.log.Debug("call", attrs...)
+		},
+		stream: func(next connect.StreamingHandlerFunc) connect.StreamingHandlerFunc {
+			return func(ctx context.Context, conn connect.StreamingHandlerConn) error {
+				start := time.Now()
+				err := next(ctx, conn)
+				return s.logCall(ctx, conn.Spec().Procedure, start, err)
 			}
-			return resp, err
+		},
+	}
+}
+
+func (s *Server) logCall(ctx context.Context, procedure string, start time.Time, err error) error {
+	err = syncapi.ToConnect(err)
+	attrs := []any{"procedure", procedure, "ms", time.Since(start).Milliseconds()}
+	if c := callerFrom(ctx); c.station.Code != "" {
+		attrs = append(attrs, "station", c.station.Code)
+	}
+	if err != nil {
+		var ce *connect.Error
+		if errors.As(err, &ce) {
+			attrs = append(attrs, "code", ce.Code().String(), "err", ce.Message())
 		}
-	})
+		if connect.CodeOf(err) == connect.CodeInternal {
+			s.log.Error("call failed", attrs...)
+		} else {
+			s.log.Info("call refused", attrs...)
+		}
+	} else {
+		s.log.Debug("call", attrs...)
+	}
+	return err
+}
+
+// wrapper is a handler-side interceptor for both kinds of call.
+type wrapper struct {
+	unary  func(connect.UnaryFunc) connect.UnaryFunc
+	stream func(connect.StreamingHandlerFunc) connect.StreamingHandlerFunc
+}
+
+func (w *wrapper) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc { return w.unary(next) }
+func (w *wrapper) WrapStreamingClient(next connect.StreamingClientFunc) connect.StreamingClientFunc {
+	return next
+}
+func (w *wrapper) WrapStreamingHandler(next connect.StreamingHandlerFunc) connect.StreamingHandlerFunc {
+	return w.stream(next)
 }
 
 // notifier wakes long-polling pulls when a station's feed grows.

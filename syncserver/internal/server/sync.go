@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"connectrpc.com/connect"
@@ -41,8 +42,92 @@ type pushItem struct {
 // or rejected, is recorded under its id in the same transaction as its effect,
 // so a repeated push answers the original outcome.
 func (s *syncService) Push(ctx context.Context, req *connect.Request[syncv1.PushRequest]) (*connect.Response[syncv1.PushResponse], error) {
-	who := callerFrom(ctx)
-	msg := req.Msg
+	st := callerFrom(ctx).station
+	items, err := s.receive(st, req.Msg)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := s.apply(ctx, st, items, req.Msg.GetClientTime())
+	if err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(resp), nil
+}
+
+// PushStream applies a stream of batches as Push applies one, in order, one
+// transaction per batch. The stream is read on this goroutine and each batch
+// decoded and prepared here while the one before it is applied on another,
+// so that with one batch waiting between them, receiving overlaps writing.
+// The first failure, a batch's or the stream's, ends the call; the batches
+// before it stay applied, as if pushed one by one.
+func (s *syncService) PushStream(ctx context.Context, stream *connect.ClientStream[syncv1.PushRequest]) (*connect.Response[syncv1.PushResponse], error) {
+	st := callerFrom(ctx).station
+	type batch struct {
+		items      []pushItem
+		clientTime *timestamppb.Timestamp
+	}
+	queue := make(chan batch, 1)
+	done := make(chan struct{})
+	var failed atomic.Bool
+	var applyErr error // the applying goroutine's, read once done is closed
+	resp := &syncv1.PushResponse{}
+	go func() {
+		defer close(done)
+		defer func() {
+			// A panic here would take central down: it becomes the call's
+			// error, as net/http makes a handler's panic.
+			if r := recover(); r != nil {
+				applyErr = fmt.Errorf("server: applying a pushed batch: panic: %v\n%s", r, debug.Stack())
+				failed.Store(true)
+				for range queue {
+				}
+			}
+		}()
+		for b := range queue {
+			if failed.Load() {
+				continue
+			}
+			r, err := s.apply(ctx, st, b.items, b.clientTime)
+			if err != nil {
+				applyErr = err
+				failed.Store(true)
+				continue
+			}
+			resp.Results = append(resp.Results, r.Results...)
+			resp.ServerTime, resp.ClockSkewSeconds = r.ServerTime, r.ClockSkewSeconds
+		}
+	}()
+	var err error
+	n := 0
+	for !failed.Load() && stream.Receive() {
+		if n++; n > syncapi.MaxStreamBatches {
+			err = bmerr.Newf(bmerr.Invalid, "stream_too_long", "一次最多连续上传 %d 批变更。", "a push stream carries at most %d batches.", syncapi.MaxStreamBatches)
+			break
+		}
+		msg := stream.Msg()
+		var items []pushItem
+		if items, err = s.receive(st, msg); err != nil {
+			break
+		}
+		queue <- batch{items, msg.GetClientTime()}
+	}
+	close(queue)
+	<-done
+	switch {
+	case applyErr != nil: // an earlier batch than any receive error
+		return nil, applyErr
+	case err != nil:
+		return nil, err
+	case stream.Err() != nil:
+		return nil, stream.Err()
+	case n == 0:
+		return nil, bmerr.New(bmerr.Invalid, "empty_push", "没有要上传的变更。", "the push carries no changes.")
+	}
+	return connect.NewResponse(resp), nil
+}
+
+// receive checks a batch's shape and prepares its changes.
+func (s *syncService) receive(st store.Station, msg *syncv1.PushRequest) ([]pushItem, error) {
 	if len(msg.Changes) == 0 {
 		return nil, bmerr.New(bmerr.Invalid, "empty_push", "没有要上传的变更。", "the push carries no changes.")
 	}
@@ -54,10 +139,12 @@ func (s *syncService) Push(ctx context.Context, req *connect.Request[syncv1.Push
 			return nil, bmerr.Newf(bmerr.Invalid, "change_id", "第 %d 条变更没有有效编号。", "change %d has no valid id.", i+1)
 		}
 	}
-	items, err := s.prepare(who.station, msg.Changes)
-	if err != nil {
-		return nil, err
-	}
+	return s.prepare(st, msg.Changes)
+}
+
+// apply applies a prepared batch in one transaction and says what became of
+// each change.
+func (s *syncService) apply(ctx context.Context, st store.Station, items []pushItem, clientTime *timestamppb.Timestamp) (*syncv1.PushResponse, error) {
 	env, err := s.Env(ctx)
 	if err != nil {
 		return nil, err
@@ -68,14 +155,14 @@ func (s *syncService) Push(ctx context.Context, req *connect.Request[syncv1.Push
 	var lines []audit.ChangeLine
 	err = s.store.Update(ctx, func(tx store.Tx) error {
 		touched, lines = touched[:0], lines[:0]
-		if err := s.applyBatch(tx, who.station, env, items, results, now, &touched, &lines); err != nil {
+		if err := s.applyBatch(tx, st, env, items, results, now, &touched, &lines); err != nil {
 			return err
 		}
 		if len(lines) == 0 {
 			return nil
 		}
 		// One audit entry per push commits to every change it applied.
-		return tx.Audit(audit.Entry{At: now, Actor: "station:" + who.station.Code, Kind: audit.Changes,
+		return tx.Audit(audit.Entry{At: now, Actor: "station:" + st.Code, Kind: audit.Changes,
 			Subject: fmt.Sprintf("push of %d changes", len(lines)), Detail: audit.ChangeDetail(lines)})
 	})
 	if err != nil {
@@ -86,14 +173,14 @@ func (s *syncService) Push(ctx context.Context, req *connect.Request[syncv1.Push
 	}
 	s.notify.notify(touched...)
 	resp := &syncv1.PushResponse{Results: results, ServerTime: timestamppb.New(now)}
-	if ct := msg.GetClientTime(); ct != nil {
-		skew := ct.AsTime().Sub(now)
+	if clientTime != nil {
+		skew := clientTime.AsTime().Sub(now)
 		if math.Abs(skew.Seconds()) > syncapi.ClockSkewSeconds {
 			resp.ClockSkewSeconds = int64(skew.Seconds())
-			s.log.Warn("station clock skew", "station", who.station.Code, "skew", skew.Round(time.Second).String())
+			s.log.Warn("station clock skew", "station", st.Code, "skew", skew.Round(time.Second).String())
 		}
 	}
-	return connect.NewResponse(resp), nil
+	return resp, nil
 }
 
 // prepare decodes, authorizes and re-encodes each change of a push. The

@@ -1574,9 +1574,11 @@ const file_bianmin_sync_v1_sync_proto_rawDesc = "" +
 	"\rcalendar_json\x18\x04 \x01(\fR\fcalendarJson\x12'\n" +
 	"\x0fcalendar_digest\x18\x05 \x01(\tR\x0ecalendarDigest2^\n" +
 	"\x11EnrollmentService\x12I\n" +
-	"\x06Enroll\x12\x1e.bianmin.sync.v1.EnrollRequest\x1a\x1f.bianmin.sync.v1.EnrollResponse2\xb3\x02\n" +
+	"\x06Enroll\x12\x1e.bianmin.sync.v1.EnrollRequest\x1a\x1f.bianmin.sync.v1.EnrollResponse2\x80\x03\n" +
 	"\vSyncService\x12C\n" +
-	"\x04Push\x12\x1c.bianmin.sync.v1.PushRequest\x1a\x1d.bianmin.sync.v1.PushResponse\x12C\n" +
+	"\x04Push\x12\x1c.bianmin.sync.v1.PushRequest\x1a\x1d.bianmin.sync.v1.PushResponse\x12K\n" +
+	"\n" +
+	"PushStream\x12\x1c.bianmin.sync.v1.PushRequest\x1a\x1d.bianmin.sync.v1.PushResponse(\x01\x12C\n" +
 	"\x04Pull\x12\x1c.bianmin.sync.v1.PullRequest\x1a\x1d.bianmin.sync.v1.PullResponse\x12I\n" +
 	"\x06Digest\x12\x1e.bianmin.sync.v1.DigestRequest\x1a\x1f.bianmin.sync.v1.DigestResponse\x12O\n" +
 	"\bSnapshot\x12 .bianmin.sync.v1.SnapshotRequest\x1a!.bianmin.sync.v1.SnapshotResponse2\xb0\x02\n" +
@@ -1646,24 +1648,26 @@ var file_bianmin_sync_v1_sync_proto_depIdxs = []int32{
 	24, // 13: bianmin.sync.v1.SnapshotResponse.cases:type_name -> bianmin.sync.v1.Case
 	2,  // 14: bianmin.sync.v1.EnrollmentService.Enroll:input_type -> bianmin.sync.v1.EnrollRequest
 	4,  // 15: bianmin.sync.v1.SyncService.Push:input_type -> bianmin.sync.v1.PushRequest
-	7,  // 16: bianmin.sync.v1.SyncService.Pull:input_type -> bianmin.sync.v1.PullRequest
-	10, // 17: bianmin.sync.v1.SyncService.Digest:input_type -> bianmin.sync.v1.DigestRequest
-	12, // 18: bianmin.sync.v1.SyncService.Snapshot:input_type -> bianmin.sync.v1.SnapshotRequest
-	14, // 19: bianmin.sync.v1.AttachmentService.StatAttachment:input_type -> bianmin.sync.v1.StatAttachmentRequest
-	16, // 20: bianmin.sync.v1.AttachmentService.UploadChunk:input_type -> bianmin.sync.v1.UploadChunkRequest
-	18, // 21: bianmin.sync.v1.AttachmentService.DownloadChunk:input_type -> bianmin.sync.v1.DownloadChunkRequest
-	20, // 22: bianmin.sync.v1.CatalogService.GetCatalog:input_type -> bianmin.sync.v1.GetCatalogRequest
-	3,  // 23: bianmin.sync.v1.EnrollmentService.Enroll:output_type -> bianmin.sync.v1.EnrollResponse
-	6,  // 24: bianmin.sync.v1.SyncService.Push:output_type -> bianmin.sync.v1.PushResponse
-	9,  // 25: bianmin.sync.v1.SyncService.Pull:output_type -> bianmin.sync.v1.PullResponse
-	11, // 26: bianmin.sync.v1.SyncService.Digest:output_type -> bianmin.sync.v1.DigestResponse
-	13, // 27: bianmin.sync.v1.SyncService.Snapshot:output_type -> bianmin.sync.v1.SnapshotResponse
-	15, // 28: bianmin.sync.v1.AttachmentService.StatAttachment:output_type -> bianmin.sync.v1.StatAttachmentResponse
-	17, // 29: bianmin.sync.v1.AttachmentService.UploadChunk:output_type -> bianmin.sync.v1.UploadChunkResponse
-	19, // 30: bianmin.sync.v1.AttachmentService.DownloadChunk:output_type -> bianmin.sync.v1.DownloadChunkResponse
-	21, // 31: bianmin.sync.v1.CatalogService.GetCatalog:output_type -> bianmin.sync.v1.GetCatalogResponse
-	23, // [23:32] is the sub-list for method output_type
-	14, // [14:23] is the sub-list for method input_type
+	4,  // 16: bianmin.sync.v1.SyncService.PushStream:input_type -> bianmin.sync.v1.PushRequest
+	7,  // 17: bianmin.sync.v1.SyncService.Pull:input_type -> bianmin.sync.v1.PullRequest
+	10, // 18: bianmin.sync.v1.SyncService.Digest:input_type -> bianmin.sync.v1.DigestRequest
+	12, // 19: bianmin.sync.v1.SyncService.Snapshot:input_type -> bianmin.sync.v1.SnapshotRequest
+	14, // 20: bianmin.sync.v1.AttachmentService.StatAttachment:input_type -> bianmin.sync.v1.StatAttachmentRequest
+	16, // 21: bianmin.sync.v1.AttachmentService.UploadChunk:input_type -> bianmin.sync.v1.UploadChunkRequest
+	18, // 22: bianmin.sync.v1.AttachmentService.DownloadChunk:input_type -> bianmin.sync.v1.DownloadChunkRequest
+	20, // 23: bianmin.sync.v1.CatalogService.GetCatalog:input_type -> bianmin.sync.v1.GetCatalogRequest
+	3,  // 24: bianmin.sync.v1.EnrollmentService.Enroll:output_type -> bianmin.sync.v1.EnrollResponse
+	6,  // 25: bianmin.sync.v1.SyncService.Push:output_type -> bianmin.sync.v1.PushResponse
+	6,  // 26: bianmin.sync.v1.SyncService.PushStream:output_type -> bianmin.sync.v1.PushResponse
+	9,  // 27: bianmin.sync.v1.SyncService.Pull:output_type -> bianmin.sync.v1.PullResponse
+	11, // 28: bianmin.sync.v1.SyncService.Digest:output_type -> bianmin.sync.v1.DigestResponse
+	13, // 29: bianmin.sync.v1.SyncService.Snapshot:output_type -> bianmin.sync.v1.SnapshotResponse
+	15, // 30: bianmin.sync.v1.AttachmentService.StatAttachment:output_type -> bianmin.sync.v1.StatAttachmentResponse
+	17, // 31: bianmin.sync.v1.AttachmentService.UploadChunk:output_type -> bianmin.sync.v1.UploadChunkResponse
+	19, // 32: bianmin.sync.v1.AttachmentService.DownloadChunk:output_type -> bianmin.sync.v1.DownloadChunkResponse
+	21, // 33: bianmin.sync.v1.CatalogService.GetCatalog:output_type -> bianmin.sync.v1.GetCatalogResponse
+	24, // [24:34] is the sub-list for method output_type
+	14, // [14:24] is the sub-list for method input_type
 	14, // [14:14] is the sub-list for extension type_name
 	14, // [14:14] is the sub-list for extension extendee
 	0,  // [0:14] is the sub-list for field type_name

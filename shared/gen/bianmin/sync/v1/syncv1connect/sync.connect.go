@@ -44,6 +44,8 @@ const (
 	EnrollmentServiceEnrollProcedure = "/bianmin.sync.v1.EnrollmentService/Enroll"
 	// SyncServicePushProcedure is the fully-qualified name of the SyncService's Push RPC.
 	SyncServicePushProcedure = "/bianmin.sync.v1.SyncService/Push"
+	// SyncServicePushStreamProcedure is the fully-qualified name of the SyncService's PushStream RPC.
+	SyncServicePushStreamProcedure = "/bianmin.sync.v1.SyncService/PushStream"
 	// SyncServicePullProcedure is the fully-qualified name of the SyncService's Pull RPC.
 	SyncServicePullProcedure = "/bianmin.sync.v1.SyncService/Pull"
 	// SyncServiceDigestProcedure is the fully-qualified name of the SyncService's Digest RPC.
@@ -170,6 +172,22 @@ type SyncServiceClient interface {
 	// clerk, or RESULT_DEFERRED (retry later, e.g. an attachment not yet
 	// uploaded), in PushResponse.results.
 	Push(context.Context, *connect.Request[v1.PushRequest]) (*connect.Response[v1.PushResponse], error)
+	// PushStream sends several batches in one call, oldest first, for a
+	// station catching up on a long outbox. Central applies each batch as Push
+	// would, in the order sent and each in its own transaction, while the next
+	// batches are still arriving, and answers once, with every batch's results
+	// in order. A slow or distant link stays busy instead of idling a round
+	// trip between batches, and central decodes the next batch while it writes
+	// this one.
+	//
+	// Idempotency: as Push, batch by batch. A call that fails part way (a cut
+	// connection, a batch's error) may have applied its first batches; the
+	// station sends them again and central answers ALREADY_APPLIED.
+	//
+	// Errors: as Push, for any batch, ending the call there (the batches
+	// before it stay applied); INVALID_ARGUMENT for a call with no batch or
+	// with more than 16.
+	PushStream(context.Context) *connect.ClientStreamForClient[v1.PushRequest, v1.PushResponse]
 	// Pull returns the changes to the station's cases after cursor, in the
 	// order central applied them, each case's latest authoritative copy, and
 	// the current catalog version. With wait_ms > 0 and nothing new, it holds
@@ -210,6 +228,12 @@ func NewSyncServiceClient(httpClient connect.HTTPClient, baseURL string, opts ..
 			connect.WithSchema(syncServiceMethods.ByName("Push")),
 			connect.WithClientOptions(opts...),
 		),
+		pushStream: connect.NewClient[v1.PushRequest, v1.PushResponse](
+			httpClient,
+			baseURL+SyncServicePushStreamProcedure,
+			connect.WithSchema(syncServiceMethods.ByName("PushStream")),
+			connect.WithClientOptions(opts...),
+		),
 		pull: connect.NewClient[v1.PullRequest, v1.PullResponse](
 			httpClient,
 			baseURL+SyncServicePullProcedure,
@@ -233,15 +257,21 @@ func NewSyncServiceClient(httpClient connect.HTTPClient, baseURL string, opts ..
 
 // syncServiceClient implements SyncServiceClient.
 type syncServiceClient struct {
-	push     *connect.Client[v1.PushRequest, v1.PushResponse]
-	pull     *connect.Client[v1.PullRequest, v1.PullResponse]
-	digest   *connect.Client[v1.DigestRequest, v1.DigestResponse]
-	snapshot *connect.Client[v1.SnapshotRequest, v1.SnapshotResponse]
+	push       *connect.Client[v1.PushRequest, v1.PushResponse]
+	pushStream *connect.Client[v1.PushRequest, v1.PushResponse]
+	pull       *connect.Client[v1.PullRequest, v1.PullResponse]
+	digest     *connect.Client[v1.DigestRequest, v1.DigestResponse]
+	snapshot   *connect.Client[v1.SnapshotRequest, v1.SnapshotResponse]
 }
 
 // Push calls bianmin.sync.v1.SyncService.Push.
 func (c *syncServiceClient) Push(ctx context.Context, req *connect.Request[v1.PushRequest]) (*connect.Response[v1.PushResponse], error) {
 	return c.push.CallUnary(ctx, req)
+}
+
+// PushStream calls bianmin.sync.v1.SyncService.PushStream.
+func (c *syncServiceClient) PushStream(ctx context.Context) *connect.ClientStreamForClient[v1.PushRequest, v1.PushResponse] {
+	return c.pushStream.CallClientStream(ctx)
 }
 
 // Pull calls bianmin.sync.v1.SyncService.Pull.
@@ -275,6 +305,22 @@ type SyncServiceHandler interface {
 	// clerk, or RESULT_DEFERRED (retry later, e.g. an attachment not yet
 	// uploaded), in PushResponse.results.
 	Push(context.Context, *connect.Request[v1.PushRequest]) (*connect.Response[v1.PushResponse], error)
+	// PushStream sends several batches in one call, oldest first, for a
+	// station catching up on a long outbox. Central applies each batch as Push
+	// would, in the order sent and each in its own transaction, while the next
+	// batches are still arriving, and answers once, with every batch's results
+	// in order. A slow or distant link stays busy instead of idling a round
+	// trip between batches, and central decodes the next batch while it writes
+	// this one.
+	//
+	// Idempotency: as Push, batch by batch. A call that fails part way (a cut
+	// connection, a batch's error) may have applied its first batches; the
+	// station sends them again and central answers ALREADY_APPLIED.
+	//
+	// Errors: as Push, for any batch, ending the call there (the batches
+	// before it stay applied); INVALID_ARGUMENT for a call with no batch or
+	// with more than 16.
+	PushStream(context.Context, *connect.ClientStream[v1.PushRequest]) (*connect.Response[v1.PushResponse], error)
 	// Pull returns the changes to the station's cases after cursor, in the
 	// order central applied them, each case's latest authoritative copy, and
 	// the current catalog version. With wait_ms > 0 and nothing new, it holds
@@ -311,6 +357,12 @@ func NewSyncServiceHandler(svc SyncServiceHandler, opts ...connect.HandlerOption
 		connect.WithSchema(syncServiceMethods.ByName("Push")),
 		connect.WithHandlerOptions(opts...),
 	)
+	syncServicePushStreamHandler := connect.NewClientStreamHandler(
+		SyncServicePushStreamProcedure,
+		svc.PushStream,
+		connect.WithSchema(syncServiceMethods.ByName("PushStream")),
+		connect.WithHandlerOptions(opts...),
+	)
 	syncServicePullHandler := connect.NewUnaryHandler(
 		SyncServicePullProcedure,
 		svc.Pull,
@@ -333,6 +385,8 @@ func NewSyncServiceHandler(svc SyncServiceHandler, opts ...connect.HandlerOption
 		switch r.URL.Path {
 		case SyncServicePushProcedure:
 			syncServicePushHandler.ServeHTTP(w, r)
+		case SyncServicePushStreamProcedure:
+			syncServicePushStreamHandler.ServeHTTP(w, r)
 		case SyncServicePullProcedure:
 			syncServicePullHandler.ServeHTTP(w, r)
 		case SyncServiceDigestProcedure:
@@ -350,6 +404,10 @@ type UnimplementedSyncServiceHandler struct{}
 
 func (UnimplementedSyncServiceHandler) Push(context.Context, *connect.Request[v1.PushRequest]) (*connect.Response[v1.PushResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("bianmin.sync.v1.SyncService.Push is not implemented"))
+}
+
+func (UnimplementedSyncServiceHandler) PushStream(context.Context, *connect.ClientStream[v1.PushRequest]) (*connect.Response[v1.PushResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("bianmin.sync.v1.SyncService.PushStream is not implemented"))
 }
 
 func (UnimplementedSyncServiceHandler) Pull(context.Context, *connect.Request[v1.PullRequest]) (*connect.Response[v1.PullResponse], error) {
