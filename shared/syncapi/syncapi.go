@@ -21,6 +21,7 @@ import (
 const (
 	MaxPushBatch      = 1000      // changes per Push, and per batch of PushStream
 	MaxStreamBatches  = 16        // batches per PushStream
+	StreamBatches     = 8         // batches per PushStream a station sends
 	MaxPullLimit      = 5000      // entries per Pull
 	DefaultPullLimit  = 500       // entries per Pull when the client does not say
 	MaxPullWaitMillis = 30_000    // longest long-poll
@@ -205,4 +206,30 @@ func SyncClientOptions() []connect.ClientOption {
 // it sends): the format is the same, so either side may use the other.
 func Compression() connect.Option {
 	return connectcompress.WithNew(connectcompress.Gzip, connectcompress.LevelFastest)
+}
+
+// Bearer is a client interceptor that sends token as the Authorization
+// bearer credential on every call, unary or streaming (a unary-only one
+// would send a stream, PushStream, without it).
+func Bearer(token string) connect.Interceptor { return bearer("Bearer " + token) }
+
+type bearer string
+
+func (b bearer) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
+	return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
+		req.Header().Set("Authorization", string(b))
+		return next(ctx, req)
+	}
+}
+
+func (b bearer) WrapStreamingClient(next connect.StreamingClientFunc) connect.StreamingClientFunc {
+	return func(ctx context.Context, spec connect.Spec) connect.StreamingClientConn {
+		conn := next(ctx, spec)
+		conn.RequestHeader().Set("Authorization", string(b))
+		return conn
+	}
+}
+
+func (b bearer) WrapStreamingHandler(next connect.StreamingHandlerFunc) connect.StreamingHandlerFunc {
+	return next
 }

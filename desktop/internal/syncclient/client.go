@@ -118,21 +118,12 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 			return nil, err
 		}
 	}
-	opts := []connect.ClientOption{connect.WithInterceptors(authInterceptor(syncapi.Credential(id.DeviceID, id.Secret)))}
+	opts := []connect.ClientOption{connect.WithInterceptors(syncapi.Bearer(syncapi.Credential(id.DeviceID, id.Secret)))}
 	c.sync = syncv1connect.NewSyncServiceClient(hc, id.ServerURL, append(opts, syncapi.SyncClientOptions()...)...) // gzip
 	c.attach = syncv1connect.NewAttachmentServiceClient(hc, id.ServerURL, opts...)
 	c.cat = syncv1connect.NewCatalogServiceClient(hc, id.ServerURL, opts...)
 	c.refreshCounts(ctx)
 	return c, nil
-}
-
-func authInterceptor(token string) connect.Interceptor {
-	return connect.UnaryInterceptorFunc(func(next connect.UnaryFunc) connect.UnaryFunc {
-		return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
-			req.Header().Set("Authorization", "Bearer "+token)
-			return next(ctx, req)
-		}
-	})
 }
 
 // Status returns the current status.

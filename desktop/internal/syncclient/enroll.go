@@ -162,7 +162,7 @@ func Enroll(ctx context.Context, st *store.Store, o EnrollOptions) (store.Identi
 	// Fetch the catalog at once, so the station can accept cases offline
 	// from its first minute.
 	cat := syncv1connect.NewCatalogServiceClient(hc, base,
-		connect.WithInterceptors(authInterceptor(syncapi.Credential(deviceID, secret))))
+		connect.WithInterceptors(syncapi.Bearer(syncapi.Credential(deviceID, secret))))
 	cr, err := cat.GetCatalog(ctx, connect.NewRequest(&syncv1.GetCatalogRequest{}))
 	if err != nil {
 		return id, syncapi.FromConnect(err)

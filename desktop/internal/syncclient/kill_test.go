@@ -31,7 +31,9 @@ func runChild(role string) int {
 		fmt.Fprintln(os.Stderr, "child:", err)
 		return 3
 	}
-	cl, err := syncclient.New(ctx, syncclient.Config{Store: st, MinBackoff: 20 * time.Millisecond, MaxBackoff: 200 * time.Millisecond})
+	// Batches of 2: a round of several goes by PushStream, which a kill
+	// can cut part way.
+	cl, err := syncclient.New(ctx, syncclient.Config{Store: st, MinBackoff: 20 * time.Millisecond, MaxBackoff: 200 * time.Millisecond, BatchSize: 2})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "child:", err)
 		return 3

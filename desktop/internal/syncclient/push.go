@@ -8,17 +8,24 @@ import (
 	"connectrpc.com/connect"
 	"github.com/bianmin/bianmin/desktop/internal/store"
 	syncv1 "github.com/bianmin/bianmin/shared/gen/bianmin/sync/v1"
+	"github.com/bianmin/bianmin/shared/syncapi"
 	"github.com/google/uuid"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
-// push sends the outbox, oldest first, until it is empty or no batch makes
-// progress (everything left is deferred by central). Attachments a batch
-// refers to are uploaded before the batch. A batch is marked "sent" before
-// the call and acknowledged only from central's answer, so a crash or a lost
-// reply at any point just sends it again, and central answers the original
-// outcome.
+// streamBatches is how many batches one round of push sends. A round of
+// more than one batch goes in one PushStream call, so that a long outbox
+// keeps the link busy instead of idling a round trip between batches, and
+// central decodes the next batch while it writes this one.
+const streamBatches = syncapi.StreamBatches
+
+// push sends the outbox, oldest first, a round of up to streamBatches
+// batches at a time, until it is empty or a round makes no progress
+// (everything left is deferred by central). Attachments a round refers to
+// are uploaded before it. A round is marked "sent" before the call and
+// acknowledged only from central's answer, so a crash or a lost reply at any
+// point just sends it again, and central answers the original outcome.
 func (c *Client) push(ctx context.Context) error {
 	sum, err := c.st.SyncSummary(ctx)
 	if err != nil {
@@ -35,7 +42,7 @@ func (c *Client) push(ctx context.Context) error {
 	}
 	var lastTried []uuid.UUID
 	for {
-		items, err := c.st.Outbox(ctx, c.cfg.BatchSize)
+		items, err := c.st.Outbox(ctx, c.cfg.BatchSize*streamBatches)
 		if err != nil || len(items) == 0 {
 			return err
 		}
@@ -51,24 +58,28 @@ func (c *Client) push(ctx context.Context) error {
 			return err
 		}
 		c.update(func(s *Status) { s.Phase = "push" })
-		req := &syncv1.PushRequest{ClientTime: timestamppb.New(c.now()), CalendarDigest: cal.Digest()}
-		for _, it := range items {
-			w := &syncv1.Change{}
-			if err := proto.Unmarshal(it.Body, w); err != nil {
-				return err
+		var reqs []*syncv1.PushRequest
+		for batch := range slices.Chunk(items, c.cfg.BatchSize) {
+			req := &syncv1.PushRequest{ClientTime: timestamppb.New(c.now()), CalendarDigest: cal.Digest()}
+			for _, it := range batch {
+				w := &syncv1.Change{}
+				if err := proto.Unmarshal(it.Body, w); err != nil {
+					return err
+				}
+				req.Changes = append(req.Changes, w)
 			}
-			req.Changes = append(req.Changes, w)
+			reqs = append(reqs, req)
 		}
 		if err := c.st.MarkSent(ctx, ids); err != nil {
 			return err
 		}
-		resp, err := c.sync.Push(ctx, connect.NewRequest(req))
+		resp, err := c.send(ctx, reqs)
 		if err != nil {
 			return err
 		}
-		results := make([]store.PushResult, 0, len(resp.Msg.Results))
+		results := make([]store.PushResult, 0, len(resp.Results))
 		done := 0
-		for _, r := range resp.Msg.Results {
+		for _, r := range resp.Results {
 			id, err := uuid.Parse(r.ChangeId)
 			if err != nil {
 				continue
@@ -95,10 +106,32 @@ func (c *Client) push(ctx context.Context) error {
 		if err := c.st.ApplyPushResults(ctx, results); err != nil {
 			return err
 		}
-		skew := time.Duration(resp.Msg.ClockSkewSeconds) * time.Second
+		skew := time.Duration(resp.ClockSkewSeconds) * time.Second
 		c.update(func(s *Status) { s.ItemsDone += done; s.ClockSkew = skew })
-		if len(items) < c.cfg.BatchSize && done == len(items) {
+		if len(items) < c.cfg.BatchSize*streamBatches && done == len(items) {
 			return nil
 		}
 	}
+}
+
+// send pushes a round: one batch with Push, more in one PushStream call.
+func (c *Client) send(ctx context.Context, reqs []*syncv1.PushRequest) (*syncv1.PushResponse, error) {
+	if len(reqs) == 1 {
+		resp, err := c.sync.Push(ctx, connect.NewRequest(reqs[0]))
+		if err != nil {
+			return nil, err
+		}
+		return resp.Msg, nil
+	}
+	stream := c.sync.PushStream(ctx)
+	for _, req := range reqs {
+		if err := stream.Send(req); err != nil {
+			break // CloseAndReceive says why
+		}
+	}
+	resp, err := stream.CloseAndReceive()
+	if err != nil {
+		return nil, err
+	}
+	return resp.Msg, nil
 }

@@ -480,8 +480,9 @@ func (r *smRun) newMachine(t *rapid.T) *machine {
 // startProcess makes the station's client, as the app does when it starts.
 func (m *machine) startProcess(t *rapid.T, s *smStation) {
 	s.crash = &crashTransport{next: s.net, left: -1}
+	// Batches of 2: a round of several goes by PushStream.
 	cl, err := syncclient.New(ctxBG, syncclient.Config{Store: s.st, HTTPClient: &http.Client{Transport: s.crash},
-		MinBackoff: 10 * time.Millisecond, MaxBackoff: 100 * time.Millisecond})
+		MinBackoff: 10 * time.Millisecond, MaxBackoff: 100 * time.Millisecond, BatchSize: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -810,7 +811,9 @@ func (m *machine) replayStale(t *rapid.T) {
 	m.steps++
 	s := m.station(t)
 	s.net.mu.Lock()
-	old := slices.Clone(s.net.old)
+	// Unary pushes only: a stream that failed part way reached central
+	// only in part, and its late replay may rightly apply the rest.
+	old := slices.Clone(s.net.old[syncv1connect.SyncServicePushProcedure])
 	s.net.mu.Unlock()
 	if len(old) == 0 {
 		return

@@ -76,7 +76,12 @@ func TestFaultyNetwork(t *testing.T) {
 	st, _ := c.enroll(t, "XZ01", nil)
 	net := newFaulty(2)
 	net.dropRequest, net.dropReply, net.duplicate, net.replayOld = 0.15, 0.2, 0.15, 0.3
-	cl := newClient(t, st, net.client())
+	// Batches of 2: a round of several goes by PushStream.
+	cl, err := syncclient.New(context.Background(), syncclient.Config{Store: st, HTTPClient: net.client(),
+		MinBackoff: 50 * time.Millisecond, MaxBackoff: time.Second, PullWait: 2 * time.Second, BatchSize: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
 	k := mustClerk(t, st, 2)
 	ctx := context.Background()
 	rounds := 6
@@ -99,14 +104,16 @@ func TestFaultyNetwork(t *testing.T) {
 	n := compare(t, c, st)
 	report("faulty_network", "rounds", rounds, "local", n.local, "central", n.central, "lost", n.lost, "duplicated", n.duplicated,
 		"dropped_requests", net.counts["request dropped"], "lost_replies", net.counts["reply lost"],
-		"duplicated_requests", net.counts["request duplicated"], "stale_replays", net.counts["stale push replayed"])
+		"duplicated_requests", net.counts["request duplicated"], "stale_replays", net.counts["stale push replayed"],
+		"stream_pushes", net.counts["stream pushes"])
 	if n.local != rounds*4 || n.lost != 0 || n.duplicated != 0 {
 		t.Fatalf("%+v", n)
 	}
 	if s := cl.Status(); s.Rejected != 0 {
 		t.Fatalf("faults caused %d rejections", s.Rejected)
 	}
-	if net.counts["reply lost"] == 0 || net.counts["stale push replayed"] == 0 || net.counts["request duplicated"] == 0 {
+	if net.counts["reply lost"] == 0 || net.counts["stale push replayed"] == 0 || net.counts["request duplicated"] == 0 ||
+		net.counts["stream pushes"] == 0 {
 		t.Fatalf("the faults were not exercised: %v", net.counts)
 	}
 }

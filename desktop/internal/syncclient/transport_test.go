@@ -24,7 +24,7 @@ type faultyTransport struct {
 	rnd  *rand.Rand
 	// probabilities, each per request
 	dropRequest, dropReply, duplicate, replayOld float64
-	old                                          [][]byte // earlier push bodies, for replays
+	old                                          map[string][][]byte // earlier push bodies by path, for replays
 	down                                         atomic.Bool
 
 	// chunk records UploadChunk offsets the server answered, and hook may
@@ -40,7 +40,7 @@ type faultyTransport struct {
 var errCut = errors.New("test transport: connection cut")
 
 func newFaulty(seed uint64) *faultyTransport {
-	return &faultyTransport{next: http.DefaultTransport, rnd: rand.New(rand.NewPCG(seed, 99)), counts: map[string]int{}}
+	return &faultyTransport{next: http.DefaultTransport, rnd: rand.New(rand.NewPCG(seed, 99)), counts: map[string]int{}, old: map[string][][]byte{}}
 }
 
 func (f *faultyTransport) client() *http.Client { return &http.Client{Transport: f} }
@@ -81,13 +81,16 @@ func (f *faultyTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		f.count("request dropped")
 		return nil, errCut
 	}
-	if strings.HasSuffix(path, "/Push") {
+	if strings.HasSuffix(path, "/PushStream") {
+		f.count("stream pushes")
+	}
+	if strings.HasSuffix(path, "/Push") || strings.HasSuffix(path, "/PushStream") {
 		f.mu.Lock()
 		var old []byte
-		if len(f.old) > 0 && f.rnd.Float64() < f.replayOld {
-			old = f.old[f.rnd.IntN(len(f.old))]
+		if seen := f.old[path]; len(seen) > 0 && f.rnd.Float64() < f.replayOld {
+			old = seen[f.rnd.IntN(len(seen))]
 		}
-		f.old = append(f.old, body)
+		f.old[path] = append(f.old[path], body)
 		f.mu.Unlock()
 		if old != nil { // a stale push arrives first, out of order
 			f.count("stale push replayed")

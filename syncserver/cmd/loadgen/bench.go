@@ -32,7 +32,9 @@ var (
 )
 
 // pushCases is push_10k: one township pushes set's cases in batches of
-// syncapi.MaxPushBatch, one after another, gzip-compressed as stations do.
+// syncapi.MaxPushBatch, as a station's sync client sends a long outbox (up
+// to syncapi.StreamBatches batches per PushStream call), gzip-compressed as
+// stations do.
 func pushCases(ctx context.Context, cfg *config, set *pushSet) ([]metric, error) {
 	return pushCasesWith(ctx, cfg, set, "push_10k", func(s *station) syncv1connect.SyncServiceClient { return s.sync })
 }

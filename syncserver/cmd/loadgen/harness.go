@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"connectrpc.com/connect"
@@ -122,13 +123,7 @@ func (h *harness) addStation(ctx context.Context, st store.Station) (*station, e
 	if err != nil {
 		return nil, fmt.Errorf("enroll %s: %w", st.Code, err)
 	}
-	token := "Bearer " + syncapi.Credential(deviceID, secret)
-	auth := connect.WithInterceptors(connect.UnaryInterceptorFunc(func(next connect.UnaryFunc) connect.UnaryFunc {
-		return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
-			req.Header().Set("Authorization", token)
-			return next(ctx, req)
-		}
-	}))
+	auth := connect.WithInterceptors(syncapi.Bearer(syncapi.Credential(deviceID, secret)))
 	return &station{Station: st,
 		sync:   syncv1connect.NewSyncServiceClient(h.client, h.url, append(syncapi.SyncClientOptions(), auth)...), // as a station
 		plain:  syncv1connect.NewSyncServiceClient(h.client, h.url, auth),
@@ -146,20 +141,45 @@ func (s *station) pushWith(ctx context.Context, client syncv1connect.SyncService
 	if err != nil {
 		return fmt.Errorf("push from %s: %w", s.Code, err)
 	}
-	for _, r := range resp.Msg.Results {
-		if r.Outcome != syncv1.PushResult_OUTCOME_APPLIED {
-			return fmt.Errorf("push from %s: change %s: %v %s: %s", s.Code, r.ChangeId, r.Outcome, r.Reason, r.MessageEn)
+	return allApplied(s.Code, resp.Msg.Results, len(changes))
+}
+
+// pushAll pushes changes as a station's sync client sends its outbox: in
+// batches of at most syncapi.MaxPushBatch, a round of up to
+// syncapi.StreamBatches batches at a time, one batch by Push and more in one
+// PushStream call; with client (s.sync or s.plain).
+func (s *station) pushAll(ctx context.Context, client syncv1connect.SyncServiceClient, changes []*syncv1.Change) error {
+	for round := range slices.Chunk(changes, syncapi.MaxPushBatch*syncapi.StreamBatches) {
+		if len(round) <= syncapi.MaxPushBatch {
+			if err := s.pushWith(ctx, client, round); err != nil {
+				return err
+			}
+			continue
+		}
+		stream := client.PushStream(ctx)
+		for batch := range slices.Chunk(round, syncapi.MaxPushBatch) {
+			if err := stream.Send(&syncv1.PushRequest{Changes: batch, ClientTime: timestamppb.Now()}); err != nil {
+				break // CloseAndReceive says why
+			}
+		}
+		resp, err := stream.CloseAndReceive()
+		if err != nil {
+			return fmt.Errorf("push stream from %s: %w", s.Code, err)
+		}
+		if err := allApplied(s.Code, resp.Msg.Results, len(round)); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-// pushAll pushes changes in batches of at most syncapi.MaxPushBatch, with
-// client (s.sync or s.plain).
-func (s *station) pushAll(ctx context.Context, client syncv1connect.SyncServiceClient, changes []*syncv1.Change) error {
-	for i := 0; i < len(changes); i += syncapi.MaxPushBatch {
-		if err := s.pushWith(ctx, client, changes[i:min(i+syncapi.MaxPushBatch, len(changes))]); err != nil {
-			return err
+func allApplied(station string, results []*syncv1.PushResult, want int) error {
+	if len(results) != want {
+		return fmt.Errorf("push from %s: %d results for %d changes", station, len(results), want)
+	}
+	for _, r := range results {
+		if r.Outcome != syncv1.PushResult_OUTCOME_APPLIED {
+			return fmt.Errorf("push from %s: change %s: %v %s: %s", station, r.ChangeId, r.Outcome, r.Reason, r.MessageEn)
 		}
 	}
 	return nil

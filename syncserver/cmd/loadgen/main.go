@@ -85,10 +85,10 @@ type measurement struct {
 
 var measurements = []measurement{
 	{"push_10k", 3, func(c *config) string {
-		return fmt.Sprintf("one township pushes %d new cases in pushes of 1000, one after another, gzip-compressed as stations do; the clock covers the pushes only", c.cases)
+		return fmt.Sprintf("one township pushes %d new cases as its sync client sends a long outbox: batches of 1000, up to 8 per PushStream call, one call after another, gzip-compressed; the clock covers the pushes only", c.cases)
 	}, pushCases},
 	{"push_10k_uncompressed", 3, func(c *config) string {
-		return fmt.Sprintf("push_10k without compression: the %d cases in pushes of 1000 as plain protobuf (on loopback client and server share the cores, so this shows what gzip costs here)", c.cases)
+		return fmt.Sprintf("push_10k without compression: the %d cases in the same calls as plain protobuf (on loopback client and server share the cores, so this shows what gzip costs here)", c.cases)
 	}, pushCasesPlain},
 	{"push_300_stations", 1, func(c *config) string {
 		return fmt.Sprintf("%d townships, one device each, push 50 cases in 5 pushes of 10, all released at once; latency is per Push call", c.stations)

@@ -104,32 +104,10 @@ func (e *env) clients(s *station, token string) { e.clientsOver(e.http.Client(),
 
 // clientsOver is clients over hc.
 func (e *env) clientsOver(hc *http.Client, s *station, token string) {
-	auth := connect.WithInterceptors(bearer(token))
+	auth := connect.WithInterceptors(syncapi.Bearer(token))
 	s.sync = syncv1connect.NewSyncServiceClient(hc, e.http.URL, auth)
 	s.attach = syncv1connect.NewAttachmentServiceClient(hc, e.http.URL, auth)
 	s.cat = syncv1connect.NewCatalogServiceClient(hc, e.http.URL, auth)
-}
-
-// bearer sends token with every call, unary or streaming.
-type bearer string
-
-func (b bearer) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
-	return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
-		req.Header().Set("Authorization", "Bearer "+string(b))
-		return next(ctx, req)
-	}
-}
-
-func (b bearer) WrapStreamingClient(next connect.StreamingClientFunc) connect.StreamingClientFunc {
-	return func(ctx context.Context, spec connect.Spec) connect.StreamingClientConn {
-		conn := next(ctx, spec)
-		conn.RequestHeader().Set("Authorization", "Bearer "+string(b))
-		return conn
-	}
-}
-
-func (b bearer) WrapStreamingHandler(next connect.StreamingHandlerFunc) connect.StreamingHandlerFunc {
-	return next
 }
 
 var day = time.Date(2026, 2, 12, 10, 0, 0, 0, workcal.Shanghai) // a Thursday
