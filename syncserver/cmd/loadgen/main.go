@@ -17,11 +17,14 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/bianmin/bianmin/syncserver/internal/server"
 )
 
 type metric struct {
@@ -116,6 +119,7 @@ func main() {
 }
 
 func run() error {
+	server.TuneGC() // central's settings, as syncserver serve runs with
 	var names []string
 	for _, m := range measurements {
 		names = append(names, m.name)
@@ -144,8 +148,10 @@ func run() error {
 	}
 	want := func(name string) bool { return len(selected) == 0 || selected[name] }
 
-	fmt.Printf("# %s %s/%s, %d CPUs, GOMAXPROCS %d, load average %s\n",
-		runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.GOMAXPROCS(0), loadavg())
+	gc := debug.SetGCPercent(100)
+	debug.SetGCPercent(gc)
+	fmt.Printf("# %s %s/%s, %d CPUs, GOMAXPROCS %d, GOGC %d, load average %s\n",
+		runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.GOMAXPROCS(0), gc, loadavg())
 	if cfg.runs == 0 {
 		fmt.Println("# runs: push_10k, sqlite_ceiling and store_save 3 each (median reported), the heavier measurements 1 each; -runs N sets every one to N")
 	}
