@@ -2,20 +2,33 @@ package server
 
 import (
 	"fmt"
+	"net/http"
+
+	"connectrpc.com/connect"
 
 	syncv1 "github.com/bianmin/bianmin/shared/gen/bianmin/sync/v1"
+	"github.com/bianmin/bianmin/shared/gen/bianmin/sync/v1/syncv1connect"
 	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
 )
 
-// pushCodec is connect's protobuf codec for the sync service, except that a
-// PushRequest's changes are decoded on every core. A push carries up to
+// pushCodec is connect's protobuf codec for the sync service, except for a
+// push (pushBatch): its changes are decoded on every core, and each change's
+// bytes are kept as the station sent them. A push carries up to
 // MaxPushBatch changes of about a kilobyte; decoding them one after another
-// took about 5.7 ms of a 1,000-change push, before its transaction could
-// start, while the other core waited. The result is the message
-// proto.Unmarshal would give, and a request proto.Unmarshal refuses is
+// took about 5.7 ms of a 1,000-change push while the other core waited, and
+// central then encoded each change again for its body. The message is the
+// one proto.Unmarshal would give, and a request proto.Unmarshal refuses is
 // refused (FuzzPushCodec holds it to both).
 type pushCodec struct{}
+
+// pushBatch is a PushRequest as pushCodec decodes it: the message, and the
+// bytes of each of its changes as sent, which central stores as the
+// change's body (store.Applied.Body, what Feed returns).
+type pushBatch struct {
+	msg syncv1.PushRequest
+	raw [][]byte // raw[i] encodes msg.Changes[i]; nil if the request could not be walked
+}
 
 // splitMin is the fewest changes worth decoding in parallel; smaller pushes
 // are decoded in one piece.
@@ -51,13 +64,14 @@ func (pushCodec) MarshalStable(m any) ([]byte, error) {
 }
 
 func (pushCodec) Unmarshal(data []byte, m any) error {
-	pm, err := asProto(m)
-	if err != nil {
-		return err
-	}
-	if req, ok := m.(*syncv1.PushRequest); ok {
-		err = unmarshalPush(data, req)
+	var err error
+	if b, ok := m.(*pushBatch); ok {
+		b.raw, err = unmarshalPush(data, &b.msg)
 	} else {
+		var pm proto.Message
+		if pm, err = asProto(m); err != nil {
+			return err
+		}
 		err = proto.Unmarshal(data, pm)
 	}
 	if err != nil {
@@ -75,20 +89,21 @@ func asProto(m any) (proto.Message, error) {
 }
 
 // unmarshalPush walks the request's top-level fields, decodes everything
-// but the changes as one message and the changes in parallel, and puts them
-// back in order. A request it cannot walk goes to proto.Unmarshal whole, so
-// that the error is protobuf's own.
-func unmarshalPush(data []byte, req *syncv1.PushRequest) error {
+// but the changes as one message and the changes in parallel, puts them
+// back in order, and returns a copy of each change's bytes (data is
+// connect's pooled buffer). A request it cannot walk goes to proto.Unmarshal
+// whole, so that the error is protobuf's own, and has no bytes returned.
+func unmarshalPush(data []byte, req *syncv1.PushRequest) ([][]byte, error) {
 	var changes [][]byte
 	var rest []byte // every other field, in order
 	for b := data; len(b) > 0; {
 		num, typ, n := protowire.ConsumeTag(b)
 		if n < 0 {
-			return proto.Unmarshal(data, req)
+			return nil, proto.Unmarshal(data, req)
 		}
 		m := protowire.ConsumeFieldValue(num, typ, b[n:])
 		if m < 0 {
-			return proto.Unmarshal(data, req)
+			return nil, proto.Unmarshal(data, req)
 		}
 		if num == pushChanges && typ == protowire.BytesType {
 			v, _ := protowire.ConsumeBytes(b[n : n+m])
@@ -98,11 +113,12 @@ func unmarshalPush(data []byte, req *syncv1.PushRequest) error {
 		}
 		b = b[n+m:]
 	}
+	raw := copyAll(changes)
 	if len(changes) < splitMin {
-		return proto.Unmarshal(data, req)
+		return raw, proto.Unmarshal(data, req)
 	}
 	if err := proto.Unmarshal(rest, req); err != nil {
-		return err
+		return nil, err
 	}
 	decoded := make([]syncv1.Change, len(changes))
 	errs := make([]error, len(changes))
@@ -113,12 +129,50 @@ func unmarshalPush(data []byte, req *syncv1.PushRequest) error {
 	})
 	for i, err := range errs {
 		if err != nil {
-			return fmt.Errorf("change %d: %w", i+1, err)
+			return nil, fmt.Errorf("change %d: %w", i+1, err)
 		}
 	}
 	req.Changes = make([]*syncv1.Change, len(decoded))
 	for i := range decoded {
 		req.Changes[i] = &decoded[i]
 	}
-	return nil
+	return raw, nil
+}
+
+// copyAll copies bs into one new array.
+func copyAll(bs [][]byte) [][]byte {
+	n := 0
+	for _, b := range bs {
+		n += len(b)
+	}
+	all := make([]byte, 0, n)
+	out := make([][]byte, len(bs))
+	for i, b := range bs {
+		start := len(all)
+		all = append(all, b...)
+		out[i] = all[start:len(all):len(all)]
+	}
+	return out
+}
+
+// syncHandler is syncv1connect.NewSyncServiceHandler with Push and
+// PushStream taking a pushBatch.
+func (s *Server) syncHandler(opts ...connect.HandlerOption) (string, http.Handler) {
+	svc := &syncService{Server: s}
+	path, generated := syncv1connect.NewSyncServiceHandler(svc, opts...)
+	methods := syncv1.File_bianmin_sync_v1_sync_proto.Services().ByName("SyncService").Methods()
+	push := connect.NewUnaryHandler(syncv1connect.SyncServicePushProcedure, svc.push,
+		connect.WithSchema(methods.ByName("Push")), connect.WithHandlerOptions(opts...))
+	pushStream := connect.NewClientStreamHandler(syncv1connect.SyncServicePushStreamProcedure, svc.pushStream,
+		connect.WithSchema(methods.ByName("PushStream")), connect.WithHandlerOptions(opts...))
+	return path, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case syncv1connect.SyncServicePushProcedure:
+			push.ServeHTTP(w, r)
+		case syncv1connect.SyncServicePushStreamProcedure:
+			pushStream.ServeHTTP(w, r)
+		default:
+			generated.ServeHTTP(w, r)
+		}
+	})
 }

@@ -43,18 +43,31 @@ func pushBytes(t testing.TB, n int) []byte {
 	return b
 }
 
-// checkPushCodec holds unmarshalPush to proto.Unmarshal on data: the same
-// message, or both refuse it.
+// checkPushCodec holds the codec to proto.Unmarshal on data: the same
+// message, or both refuse it; and each change's kept bytes decode to that
+// change.
 func checkPushCodec(t *testing.T, data []byte) {
 	want := new(syncv1.PushRequest)
 	wantErr := proto.Unmarshal(data, want)
-	got := new(syncv1.PushRequest)
+	got := new(pushBatch)
 	err := pushCodec{}.Unmarshal(data, got)
 	switch {
 	case (err == nil) != (wantErr == nil):
 		t.Fatalf("codec error %v, proto.Unmarshal error %v", err, wantErr)
-	case err == nil && !proto.Equal(got, want):
-		t.Fatalf("codec decoded %d changes unlike proto.Unmarshal's %d", len(got.Changes), len(want.Changes))
+	case err != nil:
+		return
+	case !proto.Equal(&got.msg, want):
+		t.Fatalf("codec decoded %d changes unlike proto.Unmarshal's %d", len(got.msg.Changes), len(want.Changes))
+	case got.raw == nil:
+		return // not walked: the change bodies are encoded again
+	case len(got.raw) != len(want.Changes):
+		t.Fatalf("%d change bodies for %d changes", len(got.raw), len(want.Changes))
+	}
+	for i, raw := range got.raw {
+		var c syncv1.Change
+		if err := proto.Unmarshal(raw, &c); err != nil || !proto.Equal(&c, want.Changes[i]) {
+			t.Fatalf("change %d: its kept bytes decode to another change (%v)", i, err)
+		}
 	}
 }
 
@@ -74,12 +87,19 @@ func TestPushCodecMatchesProto(t *testing.T) {
 			}
 		}
 	}
-	got := new(syncv1.PushRequest)
-	if err := (pushCodec{}).Unmarshal(pushBytes(t, 200), got); err != nil || len(got.Changes) != 201 {
-		t.Fatalf("decoded %d changes (%v), want 201", len(got.Changes), err)
+	data := pushBytes(t, 200)
+	got := new(pushBatch)
+	if err := (pushCodec{}).Unmarshal(data, got); err != nil || len(got.msg.Changes) != 201 || len(got.raw) != 201 {
+		t.Fatalf("decoded %d changes, %d bodies (%v), want 201", len(got.msg.Changes), len(got.raw), err)
 	}
-	if len(got.ProtoReflect().GetUnknown()) == 0 {
+	if len(got.msg.ProtoReflect().GetUnknown()) == 0 {
 		t.Error("the unknown field was dropped")
+	}
+	// The bodies are copies: connect reuses the request's buffer.
+	kept := string(got.raw[0])
+	clear(data)
+	if string(got.raw[0]) != kept {
+		t.Error("a change's body aliases the request's buffer")
 	}
 }
 

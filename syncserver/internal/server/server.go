@@ -110,7 +110,7 @@ func (s *Server) Handler() http.Handler {
 	}
 	authed := append(limits[:len(limits):len(limits)], connect.WithInterceptors(s.authInterceptor()))
 	mux.Handle(syncv1connect.NewEnrollmentServiceHandler(&enrollService{s}, limits...))
-	mux.Handle(syncv1connect.NewSyncServiceHandler(&syncService{s}, append(authed, connect.WithCodec(pushCodec{}))...))
+	mux.Handle(s.syncHandler(append(authed, connect.WithCodec(pushCodec{}))...))
 	// Attachments are scans and PDFs, compressed already: gzipping 256 KiB
 	// chunks would only burn central's CPU.
 	mux.Handle(syncv1connect.NewAttachmentServiceHandler(&attachmentService{s}, append(authed, connect.WithCompressMinBytes(math.MaxInt))...))

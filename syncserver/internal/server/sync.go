@@ -18,6 +18,7 @@ import (
 	"github.com/bianmin/bianmin/shared/caseflow"
 	"github.com/bianmin/bianmin/shared/catalog"
 	syncv1 "github.com/bianmin/bianmin/shared/gen/bianmin/sync/v1"
+	"github.com/bianmin/bianmin/shared/gen/bianmin/sync/v1/syncv1connect"
 	"github.com/bianmin/bianmin/shared/syncapi"
 	"github.com/bianmin/bianmin/shared/wire"
 	"github.com/bianmin/bianmin/syncserver/internal/audit"
@@ -27,7 +28,14 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
-type syncService struct{ *Server }
+// syncService serves SyncService. Push and PushStream take a pushBatch, not
+// the generated PushRequest, so Handler mounts them itself; the embedded
+// Unimplemented methods stand in for them in the generated handler, which
+// never reaches them.
+type syncService struct {
+	*Server
+	syncv1connect.UnimplementedSyncServiceHandler
+}
 
 // pushItem is one change of a push on its way through.
 type pushItem struct {
@@ -41,13 +49,13 @@ type pushItem struct {
 // Push applies each change exactly once. The outcome of every change, applied
 // or rejected, is recorded under its id in the same transaction as its effect,
 // so a repeated push answers the original outcome.
-func (s *syncService) Push(ctx context.Context, req *connect.Request[syncv1.PushRequest]) (*connect.Response[syncv1.PushResponse], error) {
+func (s *syncService) push(ctx context.Context, req *connect.Request[pushBatch]) (*connect.Response[syncv1.PushResponse], error) {
 	st := callerFrom(ctx).station
 	items, err := s.receive(st, req.Msg)
 	if err != nil {
 		return nil, err
 	}
-	resp, err := s.apply(ctx, st, items, req.Msg.GetClientTime())
+	resp, err := s.apply(ctx, st, items, req.Msg.msg.GetClientTime())
 	if err != nil {
 		return nil, err
 	}
@@ -60,7 +68,7 @@ func (s *syncService) Push(ctx context.Context, req *connect.Request[syncv1.Push
 // so that with one batch waiting between them, receiving overlaps writing.
 // The first failure, a batch's or the stream's, ends the call; the batches
 // before it stay applied, as if pushed one by one.
-func (s *syncService) PushStream(ctx context.Context, stream *connect.ClientStream[syncv1.PushRequest]) (*connect.Response[syncv1.PushResponse], error) {
+func (s *syncService) pushStream(ctx context.Context, stream *connect.ClientStream[pushBatch]) (*connect.Response[syncv1.PushResponse], error) {
 	st := callerFrom(ctx).station
 	type batch struct {
 		items      []pushItem
@@ -109,7 +117,7 @@ func (s *syncService) PushStream(ctx context.Context, stream *connect.ClientStre
 		if items, err = s.receive(st, msg); err != nil {
 			break
 		}
-		queue <- batch{items, msg.GetClientTime()}
+		queue <- batch{items, msg.msg.GetClientTime()}
 	}
 	close(queue)
 	<-done
@@ -127,7 +135,8 @@ func (s *syncService) PushStream(ctx context.Context, stream *connect.ClientStre
 }
 
 // receive checks a batch's shape and prepares its changes.
-func (s *syncService) receive(st store.Station, msg *syncv1.PushRequest) ([]pushItem, error) {
+func (s *syncService) receive(st store.Station, b *pushBatch) ([]pushItem, error) {
+	msg := &b.msg
 	if len(msg.Changes) == 0 {
 		return nil, bmerr.New(bmerr.Invalid, "empty_push", "没有要上传的变更。", "the push carries no changes.")
 	}
@@ -139,7 +148,11 @@ func (s *syncService) receive(st store.Station, msg *syncv1.PushRequest) ([]push
 			return nil, bmerr.Newf(bmerr.Invalid, "change_id", "第 %d 条变更没有有效编号。", "change %d has no valid id.", i+1)
 		}
 	}
-	return s.prepare(st, msg.Changes)
+	raw := b.raw
+	if len(raw) != len(msg.Changes) {
+		raw = nil // encode them again
+	}
+	return s.prepare(st, msg.Changes, raw)
 }
 
 // apply applies a prepared batch in one transaction and says what became of
@@ -186,7 +199,7 @@ func (s *syncService) apply(ctx context.Context, st store.Station, items []pushI
 // prepare decodes, authorizes and re-encodes each change of a push. The
 // changes are independent, so the work is spread over the machine's cores
 // before the single-writer transaction starts.
-func (s *syncService) prepare(st store.Station, ws []*syncv1.Change) ([]pushItem, error) {
+func (s *syncService) prepare(st store.Station, ws []*syncv1.Change, raw [][]byte) ([]pushItem, error) {
 	items := make([]pushItem, len(ws))
 	errs := make([]error, len(ws))
 	parallel(len(ws), func(i int) {
@@ -203,7 +216,11 @@ func (s *syncService) prepare(st store.Station, ws []*syncv1.Change) ([]pushItem
 			items[i].change = ch
 			items[i].bad = s.authorize(st, ch)
 		}
-		items[i].body, errs[i] = proto.Marshal(w)
+		if raw != nil {
+			items[i].body = raw[i]
+		} else {
+			items[i].body, errs[i] = proto.Marshal(w)
+		}
 		if items[i].bad == nil && errs[i] == nil {
 			items[i].line = *changeLine(ch, items[i].body)
 		}
@@ -702,11 +719,11 @@ func (s *Server) PushAs(ctx context.Context, station string, changes []*casefile
 	if err != nil {
 		return nil, err
 	}
-	req := &syncv1.PushRequest{}
+	req := &pushBatch{}
 	for _, ch := range changes {
-		req.Changes = append(req.Changes, wire.ChangeToWire(ch))
+		req.msg.Changes = append(req.msg.Changes, wire.ChangeToWire(ch))
 	}
-	resp, err := (&syncService{s}).Push(context.WithValue(ctx, ctxKey{}, caller{station: st}), connect.NewRequest(req))
+	resp, err := (&syncService{Server: s}).push(context.WithValue(ctx, ctxKey{}, caller{station: st}), connect.NewRequest(req))
 	if err != nil {
 		return nil, err
 	}
