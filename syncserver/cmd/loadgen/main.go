@@ -87,7 +87,7 @@ type measurement struct {
 }
 
 var measurements = []measurement{
-	{"push_10k", 3, func(c *config) string {
+	{"push_10k", 5, func(c *config) string {
 		return fmt.Sprintf("one township pushes %d new cases as its sync client sends a long outbox: batches of 1000, up to 8 per PushStream call, one call after another, gzip-compressed; the clock covers the pushes only", c.cases)
 	}, pushCases},
 	{"push_10k_uncompressed", 3, func(c *config) string {
@@ -102,7 +102,7 @@ var measurements = []measurement{
 	{"attach_200x500k", 1, func(*config) string {
 		return "one station uploads 200 random 500,000-byte blobs in 262,144-byte chunks, one at a time; MB = 10^6 bytes; requests and hashes built before the clock"
 	}, attachments},
-	{"sqlite_ceiling", 3, func(c *config) string {
+	{"sqlite_ceiling", 5, func(c *config) string {
 		return fmt.Sprintf("plain INSERTs of push_10k's %d rows (case id, stored case document, change protobuf) into one table, 500 per transaction, prepared, one connection, %s",
 			c.cases, strings.Join(ceilingPragmas, ", "))
 	}, sqliteCeiling},
@@ -128,7 +128,7 @@ func run() error {
 	only := flag.String("only", "", "comma-separated measurements to run (default all): "+strings.Join(names, ","))
 	flag.IntVar(&cfg.cases, "cases", 10_000, "cases push_10k pushes and sqlite_ceiling inserts")
 	flag.IntVar(&cfg.stations, "stations", 300, "stations of push_300_stations")
-	flag.IntVar(&cfg.runs, "runs", 0, "run each measurement N times, each on a fresh server, and report the median\n(default 3 for push_10k, sqlite_ceiling and store_save, 1 for the heavier ones)")
+	flag.IntVar(&cfg.runs, "runs", 0, "run each measurement N times, each on a fresh server, and report the median\n(default 5 for push_10k and sqlite_ceiling, 3 for push_10k_uncompressed and store_save, 1 for the heavier ones)")
 	flag.BoolVar(&cfg.keep, "keep", false, "keep the temp dirs with the databases")
 	flag.StringVar(&cfg.cpuprofile, "cpuprofile", "", "write a CPU profile of each timed section (client and server together) to `file`.<name>.<n>")
 	flag.Parse()
@@ -164,41 +164,66 @@ func run() error {
 	}
 	ctx := context.Background()
 	medians := map[string]float64{}
+	runsOf := map[string][][]metric{} // each measurement's results, run by run
+	// push_10k and sqlite_ceiling run in turn, so that each ratio of the two
+	// compares runs made within a second of each other: on a shared
+	// machine, runs minutes apart can differ by a fifth.
+	paired := want("push_10k") && want("sqlite_ceiling")
 	for _, m := range measurements {
-		if !want(m.name) {
+		if !want(m.name) || (paired && m.name == "sqlite_ceiling") {
 			continue
+		}
+		group := []measurement{m}
+		if paired && m.name == "push_10k" {
+			group = append(group, measurements[slices.IndexFunc(measurements, func(m measurement) bool { return m.name == "sqlite_ceiling" })])
 		}
 		runs := m.runs
 		if cfg.runs > 0 {
 			runs = cfg.runs
 		}
-		fmt.Printf("# %s: %s\n", m.name, m.about(cfg))
-		var results [][]metric
-		for range runs {
-			r, err := m.run(ctx, cfg, set)
-			if err != nil {
-				return fmt.Errorf("%s: %w", m.name, err)
-			}
-			results = append(results, r)
+		for _, g := range group {
+			fmt.Printf("# %s: %s\n", g.name, g.about(cfg))
 		}
-		for i, first := range results[0] {
-			var vals []string
-			var xs []float64
-			for _, r := range results {
-				xs = append(xs, r[i].value)
-				vals = append(vals, format(r[i].value))
+		if len(group) > 1 {
+			fmt.Printf("# %s and %s run in turn, %d times\n", group[0].name, group[1].name, runs)
+		}
+		for range runs {
+			for _, g := range group {
+				r, err := g.run(ctx, cfg, set)
+				if err != nil {
+					return fmt.Errorf("%s: %w", g.name, err)
+				}
+				runsOf[g.name] = append(runsOf[g.name], r)
 			}
-			med := median(xs)
-			medians[first.name] = med
-			fmt.Printf("# %s: %d run(s), each on a fresh database: %s %s\n", first.name, runs, strings.Join(vals, " "), first.unit)
-			fmt.Printf("BENCH %s %s %s\n", first.name, format(med), first.unit)
+		}
+		for _, g := range group {
+			results := runsOf[g.name]
+			for i, first := range results[0] {
+				var vals []string
+				var xs []float64
+				for _, r := range results {
+					xs = append(xs, r[i].value)
+					vals = append(vals, format(r[i].value))
+				}
+				med := median(xs)
+				medians[first.name] = med
+				fmt.Printf("# %s: %d run(s), each on a fresh database: %s %s\n", first.name, runs, strings.Join(vals, " "), first.unit)
+				fmt.Printf("BENCH %s %s %s\n", first.name, format(med), first.unit)
+			}
 		}
 	}
-	if push, ok := medians["push_10k"]; ok {
-		if ceiling, ok := medians["sqlite_ceiling"]; ok {
-			fmt.Println("# push_vs_ceiling: push_10k cases/s over sqlite_ceiling rows/s (medians)")
-			fmt.Printf("BENCH push_vs_ceiling %.3f x\n", push/ceiling)
+	if paired {
+		var ratios []float64
+		var vals []string
+		for i, p := range runsOf["push_10k"] {
+			r := p[0].value / runsOf["sqlite_ceiling"][i][0].value
+			ratios = append(ratios, r)
+			vals = append(vals, strconv.FormatFloat(r, 'f', 3, 64))
 		}
+		fmt.Printf("# push_vs_ceiling: push_10k cases/s over sqlite_ceiling rows/s, run by run: %s; the median\n", strings.Join(vals, " "))
+		fmt.Printf("BENCH push_vs_ceiling %.3f x\n", median(ratios))
+	}
+	if push, ok := medians["push_10k"]; ok {
 		if floor, ok := medians["store_save"]; ok {
 			fmt.Println("# push_vs_store: push_10k over store_save (medians): the share of the store's own write speed a push keeps")
 			fmt.Printf("BENCH push_vs_store %.3f x\n", push/floor)
