@@ -2,6 +2,7 @@ package syncclient
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"time"
 
@@ -125,7 +126,7 @@ func (c *Client) send(ctx context.Context, reqs []*syncv1.PushRequest) (*syncv1.
 	}
 	stream := c.sync.PushStream(ctx)
 	for _, req := range reqs {
-		if err := stream.Send(req); err != nil {
+		if err := stream.Send(&syncv1.PushStreamRequest{Batch: req}); err != nil {
 			break // CloseAndReceive says why
 		}
 	}
@@ -133,5 +134,8 @@ func (c *Client) send(ctx context.Context, reqs []*syncv1.PushRequest) (*syncv1.
 	if err != nil {
 		return nil, err
 	}
-	return resp.Msg, nil
+	if resp.Msg.GetResult() == nil {
+		return nil, errors.New("central answered a push stream without results")
+	}
+	return resp.Msg.GetResult(), nil
 }

@@ -158,7 +158,7 @@ func (s *station) pushAll(ctx context.Context, client syncv1connect.SyncServiceC
 		}
 		stream := client.PushStream(ctx)
 		for batch := range slices.Chunk(round, syncapi.MaxPushBatch) {
-			if err := stream.Send(&syncv1.PushRequest{Changes: batch, ClientTime: timestamppb.Now()}); err != nil {
+			if err := stream.Send(&syncv1.PushStreamRequest{Batch: &syncv1.PushRequest{Changes: batch, ClientTime: timestamppb.Now()}}); err != nil {
 				break // CloseAndReceive says why
 			}
 		}
@@ -166,7 +166,7 @@ func (s *station) pushAll(ctx context.Context, client syncv1connect.SyncServiceC
 		if err != nil {
 			return fmt.Errorf("push stream from %s: %w", s.Code, err)
 		}
-		if err := allApplied(s.Code, resp.Msg.Results, len(round)); err != nil {
+		if err := allApplied(s.Code, resp.Msg.GetResult().GetResults(), len(round)); err != nil {
 			return err
 		}
 	}

@@ -30,6 +30,12 @@ type pushBatch struct {
 	raw [][]byte // raw[i] encodes msg.Changes[i]; nil if the request could not be walked
 }
 
+// pushStreamBatch is a PushStreamRequest as pushCodec decodes it: its
+// batch, as a pushBatch.
+type pushStreamBatch struct{ pushBatch }
+
+var streamBatch = (*syncv1.PushStreamRequest)(nil).ProtoReflect().Descriptor().Fields().ByName("batch").Number()
+
 // splitMin is the fewest changes worth decoding in parallel; smaller pushes
 // are decoded in one piece.
 var splitMin = 64
@@ -65,9 +71,12 @@ func (pushCodec) MarshalStable(m any) ([]byte, error) {
 
 func (pushCodec) Unmarshal(data []byte, m any) error {
 	var err error
-	if b, ok := m.(*pushBatch); ok {
+	switch b := m.(type) {
+	case *pushBatch:
 		b.raw, err = unmarshalPush(data, &b.msg)
-	} else {
+	case *pushStreamBatch:
+		b.raw, err = unmarshalPushStream(data, &b.msg)
+	default:
 		var pm proto.Message
 		if pm, err = asProto(m); err != nil {
 			return err
@@ -137,6 +146,46 @@ func unmarshalPush(data []byte, req *syncv1.PushRequest) ([][]byte, error) {
 		req.Changes[i] = &decoded[i]
 	}
 	return raw, nil
+}
+
+// unmarshalPushStream decodes a PushStreamRequest's batch into req as
+// unmarshalPush does. Anything but exactly one batch field (a message
+// protobuf would merge, or fields from a newer station) is decoded by
+// proto.Unmarshal, with no bytes returned.
+func unmarshalPushStream(data []byte, req *syncv1.PushRequest) ([][]byte, error) {
+	var batch []byte
+	n, other := 0, false
+	for b := data; len(b) > 0; {
+		num, typ, tn := protowire.ConsumeTag(b)
+		if tn < 0 {
+			other = true
+			break
+		}
+		m := protowire.ConsumeFieldValue(num, typ, b[tn:])
+		if m < 0 {
+			other = true
+			break
+		}
+		if num == streamBatch && typ == protowire.BytesType {
+			batch, _ = protowire.ConsumeBytes(b[tn : tn+m])
+			n++
+		} else {
+			other = true
+		}
+		b = b[tn+m:]
+	}
+	if n != 1 || other {
+		var w syncv1.PushStreamRequest
+		if err := proto.Unmarshal(data, &w); err != nil {
+			return nil, err
+		}
+		proto.Reset(req)
+		if w.Batch != nil {
+			proto.Merge(req, w.Batch)
+		}
+		return nil, nil
+	}
+	return unmarshalPush(batch, req)
 }
 
 // copyAll copies bs into one new array.

@@ -47,6 +47,8 @@ func pushBytes(t testing.TB, n int) []byte {
 // message, or both refuse it; and each change's kept bytes decode to that
 // change.
 func checkPushCodec(t *testing.T, data []byte) {
+	// The same batch as PushStream carries it.
+	checkStreamCodec(t, protowire.AppendBytes(protowire.AppendTag(nil, streamBatch, protowire.BytesType), data))
 	want := new(syncv1.PushRequest)
 	wantErr := proto.Unmarshal(data, want)
 	got := new(pushBatch)
@@ -58,9 +60,37 @@ func checkPushCodec(t *testing.T, data []byte) {
 		return
 	case !proto.Equal(&got.msg, want):
 		t.Fatalf("codec decoded %d changes unlike proto.Unmarshal's %d", len(got.msg.Changes), len(want.Changes))
-	case got.raw == nil:
+	}
+	checkRaw(t, got, want)
+}
+
+// checkStreamCodec is checkPushCodec for a PushStreamRequest.
+func checkStreamCodec(t *testing.T, data []byte) {
+	var wrapped syncv1.PushStreamRequest
+	wantErr := proto.Unmarshal(data, &wrapped)
+	want := wrapped.GetBatch()
+	if want == nil {
+		want = new(syncv1.PushRequest)
+	}
+	got := new(pushStreamBatch)
+	err := pushCodec{}.Unmarshal(data, got)
+	switch {
+	case (err == nil) != (wantErr == nil):
+		t.Fatalf("stream codec error %v, proto.Unmarshal error %v", err, wantErr)
+	case err != nil:
+		return
+	case !proto.Equal(&got.msg, want):
+		t.Fatalf("stream codec decoded %d changes unlike proto.Unmarshal's %d", len(got.msg.Changes), len(want.Changes))
+	}
+	checkRaw(t, &got.pushBatch, want)
+}
+
+// checkRaw checks that each change's kept bytes decode to that change.
+func checkRaw(t *testing.T, got *pushBatch, want *syncv1.PushRequest) {
+	if got.raw == nil {
 		return // not walked: the change bodies are encoded again
-	case len(got.raw) != len(want.Changes):
+	}
+	if len(got.raw) != len(want.Changes) {
 		t.Fatalf("%d change bodies for %d changes", len(got.raw), len(want.Changes))
 	}
 	for i, raw := range got.raw {
@@ -112,5 +142,6 @@ func FuzzPushCodec(f *testing.F) {
 		defer func(n int) { splitMin = n }(splitMin)
 		splitMin = 1
 		checkPushCodec(t, data)
+		checkStreamCodec(t, data)
 	})
 }

@@ -28,7 +28,7 @@ func batchOf(chs ...*casefile.Change) *syncv1.PushRequest {
 func (s *station) pushStream(ctx context.Context, batches ...*syncv1.PushRequest) (*syncv1.PushResponse, error) {
 	stream := s.sync.PushStream(ctx)
 	for _, b := range batches {
-		if err := stream.Send(b); err != nil {
+		if err := stream.Send(&syncv1.PushStreamRequest{Batch: b}); err != nil {
 			break // CloseAndReceive says why
 		}
 	}
@@ -36,7 +36,7 @@ func (s *station) pushStream(ctx context.Context, batches ...*syncv1.PushRequest
 	if err != nil {
 		return nil, err
 	}
-	return resp.Msg, nil
+	return resp.Msg.GetResult(), nil
 }
 
 // streamBatches builds, for station s of e, batches that exercise every
@@ -193,7 +193,7 @@ func TestPushStreamCutMidway(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	stream := xz.sync.PushStream(ctx)
-	if err := stream.Send(batches[0]); err != nil {
+	if err := stream.Send(&syncv1.PushStreamRequest{Batch: batches[0]}); err != nil {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(10 * time.Second)

@@ -68,7 +68,7 @@ func (s *syncService) push(ctx context.Context, req *connect.Request[pushBatch])
 // so that with one batch waiting between them, receiving overlaps writing.
 // The first failure, a batch's or the stream's, ends the call; the batches
 // before it stay applied, as if pushed one by one.
-func (s *syncService) pushStream(ctx context.Context, stream *connect.ClientStream[pushBatch]) (*connect.Response[syncv1.PushResponse], error) {
+func (s *syncService) pushStream(ctx context.Context, stream *connect.ClientStream[pushStreamBatch]) (*connect.Response[syncv1.PushStreamResponse], error) {
 	st := callerFrom(ctx).station
 	type batch struct {
 		items      []pushItem
@@ -112,7 +112,7 @@ func (s *syncService) pushStream(ctx context.Context, stream *connect.ClientStre
 			err = bmerr.Newf(bmerr.Invalid, "stream_too_long", "一次最多连续上传 %d 批变更。", "a push stream carries at most %d batches.", syncapi.MaxStreamBatches)
 			break
 		}
-		msg := stream.Msg()
+		msg := &stream.Msg().pushBatch
 		var items []pushItem
 		if items, err = s.receive(st, msg); err != nil {
 			break
@@ -131,7 +131,7 @@ func (s *syncService) pushStream(ctx context.Context, stream *connect.ClientStre
 	case n == 0:
 		return nil, bmerr.New(bmerr.Invalid, "empty_push", "没有要上传的变更。", "the push carries no changes.")
 	}
-	return connect.NewResponse(resp), nil
+	return connect.NewResponse(&syncv1.PushStreamResponse{Result: resp}), nil
 }
 
 // receive checks a batch's shape and prepares its changes.

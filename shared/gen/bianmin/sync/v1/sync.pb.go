@@ -526,6 +526,97 @@ func (x *PushResponse) GetClockSkewSeconds() int64 {
 	return 0
 }
 
+// PushStreamRequest is one batch of a PushStream call.
+type PushStreamRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Batch         *PushRequest           `protobuf:"bytes,1,opt,name=batch,proto3" json:"batch,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PushStreamRequest) Reset() {
+	*x = PushStreamRequest{}
+	mi := &file_bianmin_sync_v1_sync_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PushStreamRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PushStreamRequest) ProtoMessage() {}
+
+func (x *PushStreamRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_bianmin_sync_v1_sync_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PushStreamRequest.ProtoReflect.Descriptor instead.
+func (*PushStreamRequest) Descriptor() ([]byte, []int) {
+	return file_bianmin_sync_v1_sync_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *PushStreamRequest) GetBatch() *PushRequest {
+	if x != nil {
+		return x.Batch
+	}
+	return nil
+}
+
+// PushStreamResponse answers every change of the call, batch after batch,
+// each in request order, as Push answers one batch.
+type PushStreamResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Result        *PushResponse          `protobuf:"bytes,1,opt,name=result,proto3" json:"result,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PushStreamResponse) Reset() {
+	*x = PushStreamResponse{}
+	mi := &file_bianmin_sync_v1_sync_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PushStreamResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PushStreamResponse) ProtoMessage() {}
+
+func (x *PushStreamResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_bianmin_sync_v1_sync_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PushStreamResponse.ProtoReflect.Descriptor instead.
+func (*PushStreamResponse) Descriptor() ([]byte, []int) {
+	return file_bianmin_sync_v1_sync_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *PushStreamResponse) GetResult() *PushResponse {
+	if x != nil {
+		return x.Result
+	}
+	return nil
+}
+
 // PullRequest asks for what happened after cursor.
 type PullRequest struct {
 	state  protoimpl.MessageState `protogen:"open.v1"`
@@ -539,7 +630,7 @@ type PullRequest struct {
 
 func (x *PullRequest) Reset() {
 	*x = PullRequest{}
-	mi := &file_bianmin_sync_v1_sync_proto_msgTypes[6]
+	mi := &file_bianmin_sync_v1_sync_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -551,7 +642,7 @@ func (x *PullRequest) String() string {
 func (*PullRequest) ProtoMessage() {}
 
 func (x *PullRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_sync_v1_sync_proto_msgTypes[6]
+	mi := &file_bianmin_sync_v1_sync_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -564,7 +655,7 @@ func (x *PullRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PullRequest.ProtoReflect.Descriptor instead.
 func (*PullRequest) Descriptor() ([]byte, []int) {
-	return file_bianmin_sync_v1_sync_proto_rawDescGZIP(), []int{6}
+	return file_bianmin_sync_v1_sync_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *PullRequest) GetCursor() int64 {
@@ -601,7 +692,7 @@ type FeedEntry struct {
 
 func (x *FeedEntry) Reset() {
 	*x = FeedEntry{}
-	mi := &file_bianmin_sync_v1_sync_proto_msgTypes[7]
+	mi := &file_bianmin_sync_v1_sync_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -613,7 +704,7 @@ func (x *FeedEntry) String() string {
 func (*FeedEntry) ProtoMessage() {}
 
 func (x *FeedEntry) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_sync_v1_sync_proto_msgTypes[7]
+	mi := &file_bianmin_sync_v1_sync_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -626,7 +717,7 @@ func (x *FeedEntry) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FeedEntry.ProtoReflect.Descriptor instead.
 func (*FeedEntry) Descriptor() ([]byte, []int) {
-	return file_bianmin_sync_v1_sync_proto_rawDescGZIP(), []int{7}
+	return file_bianmin_sync_v1_sync_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *FeedEntry) GetSeq() int64 {
@@ -675,7 +766,7 @@ type PullResponse struct {
 
 func (x *PullResponse) Reset() {
 	*x = PullResponse{}
-	mi := &file_bianmin_sync_v1_sync_proto_msgTypes[8]
+	mi := &file_bianmin_sync_v1_sync_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -687,7 +778,7 @@ func (x *PullResponse) String() string {
 func (*PullResponse) ProtoMessage() {}
 
 func (x *PullResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_sync_v1_sync_proto_msgTypes[8]
+	mi := &file_bianmin_sync_v1_sync_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -700,7 +791,7 @@ func (x *PullResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PullResponse.ProtoReflect.Descriptor instead.
 func (*PullResponse) Descriptor() ([]byte, []int) {
-	return file_bianmin_sync_v1_sync_proto_rawDescGZIP(), []int{8}
+	return file_bianmin_sync_v1_sync_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *PullResponse) GetEntries() []*FeedEntry {
@@ -756,7 +847,7 @@ type DigestRequest struct {
 
 func (x *DigestRequest) Reset() {
 	*x = DigestRequest{}
-	mi := &file_bianmin_sync_v1_sync_proto_msgTypes[9]
+	mi := &file_bianmin_sync_v1_sync_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -768,7 +859,7 @@ func (x *DigestRequest) String() string {
 func (*DigestRequest) ProtoMessage() {}
 
 func (x *DigestRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_sync_v1_sync_proto_msgTypes[9]
+	mi := &file_bianmin_sync_v1_sync_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -781,7 +872,7 @@ func (x *DigestRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DigestRequest.ProtoReflect.Descriptor instead.
 func (*DigestRequest) Descriptor() ([]byte, []int) {
-	return file_bianmin_sync_v1_sync_proto_rawDescGZIP(), []int{9}
+	return file_bianmin_sync_v1_sync_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *DigestRequest) GetCursor() int64 {
@@ -805,7 +896,7 @@ type DigestResponse struct {
 
 func (x *DigestResponse) Reset() {
 	*x = DigestResponse{}
-	mi := &file_bianmin_sync_v1_sync_proto_msgTypes[10]
+	mi := &file_bianmin_sync_v1_sync_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -817,7 +908,7 @@ func (x *DigestResponse) String() string {
 func (*DigestResponse) ProtoMessage() {}
 
 func (x *DigestResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_sync_v1_sync_proto_msgTypes[10]
+	mi := &file_bianmin_sync_v1_sync_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -830,7 +921,7 @@ func (x *DigestResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DigestResponse.ProtoReflect.Descriptor instead.
 func (*DigestResponse) Descriptor() ([]byte, []int) {
-	return file_bianmin_sync_v1_sync_proto_rawDescGZIP(), []int{10}
+	return file_bianmin_sync_v1_sync_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *DigestResponse) GetDigest() string {
@@ -865,7 +956,7 @@ type SnapshotRequest struct {
 
 func (x *SnapshotRequest) Reset() {
 	*x = SnapshotRequest{}
-	mi := &file_bianmin_sync_v1_sync_proto_msgTypes[11]
+	mi := &file_bianmin_sync_v1_sync_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -877,7 +968,7 @@ func (x *SnapshotRequest) String() string {
 func (*SnapshotRequest) ProtoMessage() {}
 
 func (x *SnapshotRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_sync_v1_sync_proto_msgTypes[11]
+	mi := &file_bianmin_sync_v1_sync_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -890,7 +981,7 @@ func (x *SnapshotRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SnapshotRequest.ProtoReflect.Descriptor instead.
 func (*SnapshotRequest) Descriptor() ([]byte, []int) {
-	return file_bianmin_sync_v1_sync_proto_rawDescGZIP(), []int{11}
+	return file_bianmin_sync_v1_sync_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *SnapshotRequest) GetPageToken() string {
@@ -920,7 +1011,7 @@ type SnapshotResponse struct {
 
 func (x *SnapshotResponse) Reset() {
 	*x = SnapshotResponse{}
-	mi := &file_bianmin_sync_v1_sync_proto_msgTypes[12]
+	mi := &file_bianmin_sync_v1_sync_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -932,7 +1023,7 @@ func (x *SnapshotResponse) String() string {
 func (*SnapshotResponse) ProtoMessage() {}
 
 func (x *SnapshotResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_sync_v1_sync_proto_msgTypes[12]
+	mi := &file_bianmin_sync_v1_sync_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -945,7 +1036,7 @@ func (x *SnapshotResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SnapshotResponse.ProtoReflect.Descriptor instead.
 func (*SnapshotResponse) Descriptor() ([]byte, []int) {
-	return file_bianmin_sync_v1_sync_proto_rawDescGZIP(), []int{12}
+	return file_bianmin_sync_v1_sync_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *SnapshotResponse) GetCases() []*Case {
@@ -979,7 +1070,7 @@ type StatAttachmentRequest struct {
 
 func (x *StatAttachmentRequest) Reset() {
 	*x = StatAttachmentRequest{}
-	mi := &file_bianmin_sync_v1_sync_proto_msgTypes[13]
+	mi := &file_bianmin_sync_v1_sync_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -991,7 +1082,7 @@ func (x *StatAttachmentRequest) String() string {
 func (*StatAttachmentRequest) ProtoMessage() {}
 
 func (x *StatAttachmentRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_sync_v1_sync_proto_msgTypes[13]
+	mi := &file_bianmin_sync_v1_sync_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1004,7 +1095,7 @@ func (x *StatAttachmentRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StatAttachmentRequest.ProtoReflect.Descriptor instead.
 func (*StatAttachmentRequest) Descriptor() ([]byte, []int) {
-	return file_bianmin_sync_v1_sync_proto_rawDescGZIP(), []int{13}
+	return file_bianmin_sync_v1_sync_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *StatAttachmentRequest) GetSha256() string {
@@ -1027,7 +1118,7 @@ type StatAttachmentResponse struct {
 
 func (x *StatAttachmentResponse) Reset() {
 	*x = StatAttachmentResponse{}
-	mi := &file_bianmin_sync_v1_sync_proto_msgTypes[14]
+	mi := &file_bianmin_sync_v1_sync_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1039,7 +1130,7 @@ func (x *StatAttachmentResponse) String() string {
 func (*StatAttachmentResponse) ProtoMessage() {}
 
 func (x *StatAttachmentResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_sync_v1_sync_proto_msgTypes[14]
+	mi := &file_bianmin_sync_v1_sync_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1052,7 +1143,7 @@ func (x *StatAttachmentResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StatAttachmentResponse.ProtoReflect.Descriptor instead.
 func (*StatAttachmentResponse) Descriptor() ([]byte, []int) {
-	return file_bianmin_sync_v1_sync_proto_rawDescGZIP(), []int{14}
+	return file_bianmin_sync_v1_sync_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *StatAttachmentResponse) GetReceived() int64 {
@@ -1092,7 +1183,7 @@ type UploadChunkRequest struct {
 
 func (x *UploadChunkRequest) Reset() {
 	*x = UploadChunkRequest{}
-	mi := &file_bianmin_sync_v1_sync_proto_msgTypes[15]
+	mi := &file_bianmin_sync_v1_sync_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1104,7 +1195,7 @@ func (x *UploadChunkRequest) String() string {
 func (*UploadChunkRequest) ProtoMessage() {}
 
 func (x *UploadChunkRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_sync_v1_sync_proto_msgTypes[15]
+	mi := &file_bianmin_sync_v1_sync_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1117,7 +1208,7 @@ func (x *UploadChunkRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UploadChunkRequest.ProtoReflect.Descriptor instead.
 func (*UploadChunkRequest) Descriptor() ([]byte, []int) {
-	return file_bianmin_sync_v1_sync_proto_rawDescGZIP(), []int{15}
+	return file_bianmin_sync_v1_sync_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *UploadChunkRequest) GetSha256() string {
@@ -1168,7 +1259,7 @@ type UploadChunkResponse struct {
 
 func (x *UploadChunkResponse) Reset() {
 	*x = UploadChunkResponse{}
-	mi := &file_bianmin_sync_v1_sync_proto_msgTypes[16]
+	mi := &file_bianmin_sync_v1_sync_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1180,7 +1271,7 @@ func (x *UploadChunkResponse) String() string {
 func (*UploadChunkResponse) ProtoMessage() {}
 
 func (x *UploadChunkResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_sync_v1_sync_proto_msgTypes[16]
+	mi := &file_bianmin_sync_v1_sync_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1193,7 +1284,7 @@ func (x *UploadChunkResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UploadChunkResponse.ProtoReflect.Descriptor instead.
 func (*UploadChunkResponse) Descriptor() ([]byte, []int) {
-	return file_bianmin_sync_v1_sync_proto_rawDescGZIP(), []int{16}
+	return file_bianmin_sync_v1_sync_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *UploadChunkResponse) GetReceived() int64 {
@@ -1222,7 +1313,7 @@ type DownloadChunkRequest struct {
 
 func (x *DownloadChunkRequest) Reset() {
 	*x = DownloadChunkRequest{}
-	mi := &file_bianmin_sync_v1_sync_proto_msgTypes[17]
+	mi := &file_bianmin_sync_v1_sync_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1234,7 +1325,7 @@ func (x *DownloadChunkRequest) String() string {
 func (*DownloadChunkRequest) ProtoMessage() {}
 
 func (x *DownloadChunkRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_sync_v1_sync_proto_msgTypes[17]
+	mi := &file_bianmin_sync_v1_sync_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1247,7 +1338,7 @@ func (x *DownloadChunkRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DownloadChunkRequest.ProtoReflect.Descriptor instead.
 func (*DownloadChunkRequest) Descriptor() ([]byte, []int) {
-	return file_bianmin_sync_v1_sync_proto_rawDescGZIP(), []int{17}
+	return file_bianmin_sync_v1_sync_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *DownloadChunkRequest) GetSha256() string {
@@ -1283,7 +1374,7 @@ type DownloadChunkResponse struct {
 
 func (x *DownloadChunkResponse) Reset() {
 	*x = DownloadChunkResponse{}
-	mi := &file_bianmin_sync_v1_sync_proto_msgTypes[18]
+	mi := &file_bianmin_sync_v1_sync_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1295,7 +1386,7 @@ func (x *DownloadChunkResponse) String() string {
 func (*DownloadChunkResponse) ProtoMessage() {}
 
 func (x *DownloadChunkResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_sync_v1_sync_proto_msgTypes[18]
+	mi := &file_bianmin_sync_v1_sync_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1308,7 +1399,7 @@ func (x *DownloadChunkResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DownloadChunkResponse.ProtoReflect.Descriptor instead.
 func (*DownloadChunkResponse) Descriptor() ([]byte, []int) {
-	return file_bianmin_sync_v1_sync_proto_rawDescGZIP(), []int{18}
+	return file_bianmin_sync_v1_sync_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *DownloadChunkResponse) GetData() []byte {
@@ -1342,7 +1433,7 @@ type GetCatalogRequest struct {
 
 func (x *GetCatalogRequest) Reset() {
 	*x = GetCatalogRequest{}
-	mi := &file_bianmin_sync_v1_sync_proto_msgTypes[19]
+	mi := &file_bianmin_sync_v1_sync_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1354,7 +1445,7 @@ func (x *GetCatalogRequest) String() string {
 func (*GetCatalogRequest) ProtoMessage() {}
 
 func (x *GetCatalogRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_sync_v1_sync_proto_msgTypes[19]
+	mi := &file_bianmin_sync_v1_sync_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1367,7 +1458,7 @@ func (x *GetCatalogRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCatalogRequest.ProtoReflect.Descriptor instead.
 func (*GetCatalogRequest) Descriptor() ([]byte, []int) {
-	return file_bianmin_sync_v1_sync_proto_rawDescGZIP(), []int{19}
+	return file_bianmin_sync_v1_sync_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *GetCatalogRequest) GetKnownVersion() int32 {
@@ -1394,7 +1485,7 @@ type GetCatalogResponse struct {
 
 func (x *GetCatalogResponse) Reset() {
 	*x = GetCatalogResponse{}
-	mi := &file_bianmin_sync_v1_sync_proto_msgTypes[20]
+	mi := &file_bianmin_sync_v1_sync_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1406,7 +1497,7 @@ func (x *GetCatalogResponse) String() string {
 func (*GetCatalogResponse) ProtoMessage() {}
 
 func (x *GetCatalogResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_bianmin_sync_v1_sync_proto_msgTypes[20]
+	mi := &file_bianmin_sync_v1_sync_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1419,7 +1510,7 @@ func (x *GetCatalogResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetCatalogResponse.ProtoReflect.Descriptor instead.
 func (*GetCatalogResponse) Descriptor() ([]byte, []int) {
-	return file_bianmin_sync_v1_sync_proto_rawDescGZIP(), []int{20}
+	return file_bianmin_sync_v1_sync_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *GetCatalogResponse) GetVersion() int32 {
@@ -1507,7 +1598,11 @@ const file_bianmin_sync_v1_sync_proto_rawDesc = "" +
 	"\aresults\x18\x01 \x03(\v2\x1b.bianmin.sync.v1.PushResultR\aresults\x12;\n" +
 	"\vserver_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"serverTime\x12,\n" +
-	"\x12clock_skew_seconds\x18\x03 \x01(\x03R\x10clockSkewSeconds\"T\n" +
+	"\x12clock_skew_seconds\x18\x03 \x01(\x03R\x10clockSkewSeconds\"G\n" +
+	"\x11PushStreamRequest\x122\n" +
+	"\x05batch\x18\x01 \x01(\v2\x1c.bianmin.sync.v1.PushRequestR\x05batch\"K\n" +
+	"\x12PushStreamResponse\x125\n" +
+	"\x06result\x18\x01 \x01(\v2\x1d.bianmin.sync.v1.PushResponseR\x06result\"T\n" +
 	"\vPullRequest\x12\x16\n" +
 	"\x06cursor\x18\x01 \x01(\x03R\x06cursor\x12\x14\n" +
 	"\x05limit\x18\x02 \x01(\x05R\x05limit\x12\x17\n" +
@@ -1574,11 +1669,11 @@ const file_bianmin_sync_v1_sync_proto_rawDesc = "" +
 	"\rcalendar_json\x18\x04 \x01(\fR\fcalendarJson\x12'\n" +
 	"\x0fcalendar_digest\x18\x05 \x01(\tR\x0ecalendarDigest2^\n" +
 	"\x11EnrollmentService\x12I\n" +
-	"\x06Enroll\x12\x1e.bianmin.sync.v1.EnrollRequest\x1a\x1f.bianmin.sync.v1.EnrollResponse2\x80\x03\n" +
+	"\x06Enroll\x12\x1e.bianmin.sync.v1.EnrollRequest\x1a\x1f.bianmin.sync.v1.EnrollResponse2\x8c\x03\n" +
 	"\vSyncService\x12C\n" +
-	"\x04Push\x12\x1c.bianmin.sync.v1.PushRequest\x1a\x1d.bianmin.sync.v1.PushResponse\x12K\n" +
+	"\x04Push\x12\x1c.bianmin.sync.v1.PushRequest\x1a\x1d.bianmin.sync.v1.PushResponse\x12W\n" +
 	"\n" +
-	"PushStream\x12\x1c.bianmin.sync.v1.PushRequest\x1a\x1d.bianmin.sync.v1.PushResponse(\x01\x12C\n" +
+	"PushStream\x12\".bianmin.sync.v1.PushStreamRequest\x1a#.bianmin.sync.v1.PushStreamResponse(\x01\x12C\n" +
 	"\x04Pull\x12\x1c.bianmin.sync.v1.PullRequest\x1a\x1d.bianmin.sync.v1.PullResponse\x12I\n" +
 	"\x06Digest\x12\x1e.bianmin.sync.v1.DigestRequest\x1a\x1f.bianmin.sync.v1.DigestResponse\x12O\n" +
 	"\bSnapshot\x12 .bianmin.sync.v1.SnapshotRequest\x1a!.bianmin.sync.v1.SnapshotResponse2\xb0\x02\n" +
@@ -1603,7 +1698,7 @@ func file_bianmin_sync_v1_sync_proto_rawDescGZIP() []byte {
 }
 
 var file_bianmin_sync_v1_sync_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_bianmin_sync_v1_sync_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
+var file_bianmin_sync_v1_sync_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
 var file_bianmin_sync_v1_sync_proto_goTypes = []any{
 	(PushResult_Outcome)(0),        // 0: bianmin.sync.v1.PushResult.Outcome
 	(*Station)(nil),                // 1: bianmin.sync.v1.Station
@@ -1612,65 +1707,69 @@ var file_bianmin_sync_v1_sync_proto_goTypes = []any{
 	(*PushRequest)(nil),            // 4: bianmin.sync.v1.PushRequest
 	(*PushResult)(nil),             // 5: bianmin.sync.v1.PushResult
 	(*PushResponse)(nil),           // 6: bianmin.sync.v1.PushResponse
-	(*PullRequest)(nil),            // 7: bianmin.sync.v1.PullRequest
-	(*FeedEntry)(nil),              // 8: bianmin.sync.v1.FeedEntry
-	(*PullResponse)(nil),           // 9: bianmin.sync.v1.PullResponse
-	(*DigestRequest)(nil),          // 10: bianmin.sync.v1.DigestRequest
-	(*DigestResponse)(nil),         // 11: bianmin.sync.v1.DigestResponse
-	(*SnapshotRequest)(nil),        // 12: bianmin.sync.v1.SnapshotRequest
-	(*SnapshotResponse)(nil),       // 13: bianmin.sync.v1.SnapshotResponse
-	(*StatAttachmentRequest)(nil),  // 14: bianmin.sync.v1.StatAttachmentRequest
-	(*StatAttachmentResponse)(nil), // 15: bianmin.sync.v1.StatAttachmentResponse
-	(*UploadChunkRequest)(nil),     // 16: bianmin.sync.v1.UploadChunkRequest
-	(*UploadChunkResponse)(nil),    // 17: bianmin.sync.v1.UploadChunkResponse
-	(*DownloadChunkRequest)(nil),   // 18: bianmin.sync.v1.DownloadChunkRequest
-	(*DownloadChunkResponse)(nil),  // 19: bianmin.sync.v1.DownloadChunkResponse
-	(*GetCatalogRequest)(nil),      // 20: bianmin.sync.v1.GetCatalogRequest
-	(*GetCatalogResponse)(nil),     // 21: bianmin.sync.v1.GetCatalogResponse
-	(*timestamppb.Timestamp)(nil),  // 22: google.protobuf.Timestamp
-	(*Change)(nil),                 // 23: bianmin.sync.v1.Change
-	(*Case)(nil),                   // 24: bianmin.sync.v1.Case
+	(*PushStreamRequest)(nil),      // 7: bianmin.sync.v1.PushStreamRequest
+	(*PushStreamResponse)(nil),     // 8: bianmin.sync.v1.PushStreamResponse
+	(*PullRequest)(nil),            // 9: bianmin.sync.v1.PullRequest
+	(*FeedEntry)(nil),              // 10: bianmin.sync.v1.FeedEntry
+	(*PullResponse)(nil),           // 11: bianmin.sync.v1.PullResponse
+	(*DigestRequest)(nil),          // 12: bianmin.sync.v1.DigestRequest
+	(*DigestResponse)(nil),         // 13: bianmin.sync.v1.DigestResponse
+	(*SnapshotRequest)(nil),        // 14: bianmin.sync.v1.SnapshotRequest
+	(*SnapshotResponse)(nil),       // 15: bianmin.sync.v1.SnapshotResponse
+	(*StatAttachmentRequest)(nil),  // 16: bianmin.sync.v1.StatAttachmentRequest
+	(*StatAttachmentResponse)(nil), // 17: bianmin.sync.v1.StatAttachmentResponse
+	(*UploadChunkRequest)(nil),     // 18: bianmin.sync.v1.UploadChunkRequest
+	(*UploadChunkResponse)(nil),    // 19: bianmin.sync.v1.UploadChunkResponse
+	(*DownloadChunkRequest)(nil),   // 20: bianmin.sync.v1.DownloadChunkRequest
+	(*DownloadChunkResponse)(nil),  // 21: bianmin.sync.v1.DownloadChunkResponse
+	(*GetCatalogRequest)(nil),      // 22: bianmin.sync.v1.GetCatalogRequest
+	(*GetCatalogResponse)(nil),     // 23: bianmin.sync.v1.GetCatalogResponse
+	(*timestamppb.Timestamp)(nil),  // 24: google.protobuf.Timestamp
+	(*Change)(nil),                 // 25: bianmin.sync.v1.Change
+	(*Case)(nil),                   // 26: bianmin.sync.v1.Case
 }
 var file_bianmin_sync_v1_sync_proto_depIdxs = []int32{
 	1,  // 0: bianmin.sync.v1.EnrollResponse.station:type_name -> bianmin.sync.v1.Station
-	22, // 1: bianmin.sync.v1.EnrollResponse.server_time:type_name -> google.protobuf.Timestamp
-	23, // 2: bianmin.sync.v1.PushRequest.changes:type_name -> bianmin.sync.v1.Change
-	22, // 3: bianmin.sync.v1.PushRequest.client_time:type_name -> google.protobuf.Timestamp
+	24, // 1: bianmin.sync.v1.EnrollResponse.server_time:type_name -> google.protobuf.Timestamp
+	25, // 2: bianmin.sync.v1.PushRequest.changes:type_name -> bianmin.sync.v1.Change
+	24, // 3: bianmin.sync.v1.PushRequest.client_time:type_name -> google.protobuf.Timestamp
 	0,  // 4: bianmin.sync.v1.PushResult.outcome:type_name -> bianmin.sync.v1.PushResult.Outcome
 	0,  // 5: bianmin.sync.v1.PushResult.original_outcome:type_name -> bianmin.sync.v1.PushResult.Outcome
 	5,  // 6: bianmin.sync.v1.PushResponse.results:type_name -> bianmin.sync.v1.PushResult
-	22, // 7: bianmin.sync.v1.PushResponse.server_time:type_name -> google.protobuf.Timestamp
-	23, // 8: bianmin.sync.v1.FeedEntry.change:type_name -> bianmin.sync.v1.Change
-	22, // 9: bianmin.sync.v1.FeedEntry.applied_at:type_name -> google.protobuf.Timestamp
-	8,  // 10: bianmin.sync.v1.PullResponse.entries:type_name -> bianmin.sync.v1.FeedEntry
-	24, // 11: bianmin.sync.v1.PullResponse.cases:type_name -> bianmin.sync.v1.Case
-	22, // 12: bianmin.sync.v1.PullResponse.server_time:type_name -> google.protobuf.Timestamp
-	24, // 13: bianmin.sync.v1.SnapshotResponse.cases:type_name -> bianmin.sync.v1.Case
-	2,  // 14: bianmin.sync.v1.EnrollmentService.Enroll:input_type -> bianmin.sync.v1.EnrollRequest
-	4,  // 15: bianmin.sync.v1.SyncService.Push:input_type -> bianmin.sync.v1.PushRequest
-	4,  // 16: bianmin.sync.v1.SyncService.PushStream:input_type -> bianmin.sync.v1.PushRequest
-	7,  // 17: bianmin.sync.v1.SyncService.Pull:input_type -> bianmin.sync.v1.PullRequest
-	10, // 18: bianmin.sync.v1.SyncService.Digest:input_type -> bianmin.sync.v1.DigestRequest
-	12, // 19: bianmin.sync.v1.SyncService.Snapshot:input_type -> bianmin.sync.v1.SnapshotRequest
-	14, // 20: bianmin.sync.v1.AttachmentService.StatAttachment:input_type -> bianmin.sync.v1.StatAttachmentRequest
-	16, // 21: bianmin.sync.v1.AttachmentService.UploadChunk:input_type -> bianmin.sync.v1.UploadChunkRequest
-	18, // 22: bianmin.sync.v1.AttachmentService.DownloadChunk:input_type -> bianmin.sync.v1.DownloadChunkRequest
-	20, // 23: bianmin.sync.v1.CatalogService.GetCatalog:input_type -> bianmin.sync.v1.GetCatalogRequest
-	3,  // 24: bianmin.sync.v1.EnrollmentService.Enroll:output_type -> bianmin.sync.v1.EnrollResponse
-	6,  // 25: bianmin.sync.v1.SyncService.Push:output_type -> bianmin.sync.v1.PushResponse
-	6,  // 26: bianmin.sync.v1.SyncService.PushStream:output_type -> bianmin.sync.v1.PushResponse
-	9,  // 27: bianmin.sync.v1.SyncService.Pull:output_type -> bianmin.sync.v1.PullResponse
-	11, // 28: bianmin.sync.v1.SyncService.Digest:output_type -> bianmin.sync.v1.DigestResponse
-	13, // 29: bianmin.sync.v1.SyncService.Snapshot:output_type -> bianmin.sync.v1.SnapshotResponse
-	15, // 30: bianmin.sync.v1.AttachmentService.StatAttachment:output_type -> bianmin.sync.v1.StatAttachmentResponse
-	17, // 31: bianmin.sync.v1.AttachmentService.UploadChunk:output_type -> bianmin.sync.v1.UploadChunkResponse
-	19, // 32: bianmin.sync.v1.AttachmentService.DownloadChunk:output_type -> bianmin.sync.v1.DownloadChunkResponse
-	21, // 33: bianmin.sync.v1.CatalogService.GetCatalog:output_type -> bianmin.sync.v1.GetCatalogResponse
-	24, // [24:34] is the sub-list for method output_type
-	14, // [14:24] is the sub-list for method input_type
-	14, // [14:14] is the sub-list for extension type_name
-	14, // [14:14] is the sub-list for extension extendee
-	0,  // [0:14] is the sub-list for field type_name
+	24, // 7: bianmin.sync.v1.PushResponse.server_time:type_name -> google.protobuf.Timestamp
+	4,  // 8: bianmin.sync.v1.PushStreamRequest.batch:type_name -> bianmin.sync.v1.PushRequest
+	6,  // 9: bianmin.sync.v1.PushStreamResponse.result:type_name -> bianmin.sync.v1.PushResponse
+	25, // 10: bianmin.sync.v1.FeedEntry.change:type_name -> bianmin.sync.v1.Change
+	24, // 11: bianmin.sync.v1.FeedEntry.applied_at:type_name -> google.protobuf.Timestamp
+	10, // 12: bianmin.sync.v1.PullResponse.entries:type_name -> bianmin.sync.v1.FeedEntry
+	26, // 13: bianmin.sync.v1.PullResponse.cases:type_name -> bianmin.sync.v1.Case
+	24, // 14: bianmin.sync.v1.PullResponse.server_time:type_name -> google.protobuf.Timestamp
+	26, // 15: bianmin.sync.v1.SnapshotResponse.cases:type_name -> bianmin.sync.v1.Case
+	2,  // 16: bianmin.sync.v1.EnrollmentService.Enroll:input_type -> bianmin.sync.v1.EnrollRequest
+	4,  // 17: bianmin.sync.v1.SyncService.Push:input_type -> bianmin.sync.v1.PushRequest
+	7,  // 18: bianmin.sync.v1.SyncService.PushStream:input_type -> bianmin.sync.v1.PushStreamRequest
+	9,  // 19: bianmin.sync.v1.SyncService.Pull:input_type -> bianmin.sync.v1.PullRequest
+	12, // 20: bianmin.sync.v1.SyncService.Digest:input_type -> bianmin.sync.v1.DigestRequest
+	14, // 21: bianmin.sync.v1.SyncService.Snapshot:input_type -> bianmin.sync.v1.SnapshotRequest
+	16, // 22: bianmin.sync.v1.AttachmentService.StatAttachment:input_type -> bianmin.sync.v1.StatAttachmentRequest
+	18, // 23: bianmin.sync.v1.AttachmentService.UploadChunk:input_type -> bianmin.sync.v1.UploadChunkRequest
+	20, // 24: bianmin.sync.v1.AttachmentService.DownloadChunk:input_type -> bianmin.sync.v1.DownloadChunkRequest
+	22, // 25: bianmin.sync.v1.CatalogService.GetCatalog:input_type -> bianmin.sync.v1.GetCatalogRequest
+	3,  // 26: bianmin.sync.v1.EnrollmentService.Enroll:output_type -> bianmin.sync.v1.EnrollResponse
+	6,  // 27: bianmin.sync.v1.SyncService.Push:output_type -> bianmin.sync.v1.PushResponse
+	8,  // 28: bianmin.sync.v1.SyncService.PushStream:output_type -> bianmin.sync.v1.PushStreamResponse
+	11, // 29: bianmin.sync.v1.SyncService.Pull:output_type -> bianmin.sync.v1.PullResponse
+	13, // 30: bianmin.sync.v1.SyncService.Digest:output_type -> bianmin.sync.v1.DigestResponse
+	15, // 31: bianmin.sync.v1.SyncService.Snapshot:output_type -> bianmin.sync.v1.SnapshotResponse
+	17, // 32: bianmin.sync.v1.AttachmentService.StatAttachment:output_type -> bianmin.sync.v1.StatAttachmentResponse
+	19, // 33: bianmin.sync.v1.AttachmentService.UploadChunk:output_type -> bianmin.sync.v1.UploadChunkResponse
+	21, // 34: bianmin.sync.v1.AttachmentService.DownloadChunk:output_type -> bianmin.sync.v1.DownloadChunkResponse
+	23, // 35: bianmin.sync.v1.CatalogService.GetCatalog:output_type -> bianmin.sync.v1.GetCatalogResponse
+	26, // [26:36] is the sub-list for method output_type
+	16, // [16:26] is the sub-list for method input_type
+	16, // [16:16] is the sub-list for extension type_name
+	16, // [16:16] is the sub-list for extension extendee
+	0,  // [0:16] is the sub-list for field type_name
 }
 
 func init() { file_bianmin_sync_v1_sync_proto_init() }
@@ -1685,7 +1784,7 @@ func file_bianmin_sync_v1_sync_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_bianmin_sync_v1_sync_proto_rawDesc), len(file_bianmin_sync_v1_sync_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   21,
+			NumMessages:   23,
 			NumExtensions: 0,
 			NumServices:   4,
 		},

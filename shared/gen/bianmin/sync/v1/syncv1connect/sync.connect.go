@@ -187,7 +187,7 @@ type SyncServiceClient interface {
 	// Errors: as Push, for any batch, ending the call there (the batches
 	// before it stay applied); INVALID_ARGUMENT for a call with no batch or
 	// with more than 16.
-	PushStream(context.Context) *connect.ClientStreamForClient[v1.PushRequest, v1.PushResponse]
+	PushStream(context.Context) *connect.ClientStreamForClient[v1.PushStreamRequest, v1.PushStreamResponse]
 	// Pull returns the changes to the station's cases after cursor, in the
 	// order central applied them, each case's latest authoritative copy, and
 	// the current catalog version. With wait_ms > 0 and nothing new, it holds
@@ -228,7 +228,7 @@ func NewSyncServiceClient(httpClient connect.HTTPClient, baseURL string, opts ..
 			connect.WithSchema(syncServiceMethods.ByName("Push")),
 			connect.WithClientOptions(opts...),
 		),
-		pushStream: connect.NewClient[v1.PushRequest, v1.PushResponse](
+		pushStream: connect.NewClient[v1.PushStreamRequest, v1.PushStreamResponse](
 			httpClient,
 			baseURL+SyncServicePushStreamProcedure,
 			connect.WithSchema(syncServiceMethods.ByName("PushStream")),
@@ -258,7 +258,7 @@ func NewSyncServiceClient(httpClient connect.HTTPClient, baseURL string, opts ..
 // syncServiceClient implements SyncServiceClient.
 type syncServiceClient struct {
 	push       *connect.Client[v1.PushRequest, v1.PushResponse]
-	pushStream *connect.Client[v1.PushRequest, v1.PushResponse]
+	pushStream *connect.Client[v1.PushStreamRequest, v1.PushStreamResponse]
 	pull       *connect.Client[v1.PullRequest, v1.PullResponse]
 	digest     *connect.Client[v1.DigestRequest, v1.DigestResponse]
 	snapshot   *connect.Client[v1.SnapshotRequest, v1.SnapshotResponse]
@@ -270,7 +270,7 @@ func (c *syncServiceClient) Push(ctx context.Context, req *connect.Request[v1.Pu
 }
 
 // PushStream calls bianmin.sync.v1.SyncService.PushStream.
-func (c *syncServiceClient) PushStream(ctx context.Context) *connect.ClientStreamForClient[v1.PushRequest, v1.PushResponse] {
+func (c *syncServiceClient) PushStream(ctx context.Context) *connect.ClientStreamForClient[v1.PushStreamRequest, v1.PushStreamResponse] {
 	return c.pushStream.CallClientStream(ctx)
 }
 
@@ -320,7 +320,7 @@ type SyncServiceHandler interface {
 	// Errors: as Push, for any batch, ending the call there (the batches
 	// before it stay applied); INVALID_ARGUMENT for a call with no batch or
 	// with more than 16.
-	PushStream(context.Context, *connect.ClientStream[v1.PushRequest]) (*connect.Response[v1.PushResponse], error)
+	PushStream(context.Context, *connect.ClientStream[v1.PushStreamRequest]) (*connect.Response[v1.PushStreamResponse], error)
 	// Pull returns the changes to the station's cases after cursor, in the
 	// order central applied them, each case's latest authoritative copy, and
 	// the current catalog version. With wait_ms > 0 and nothing new, it holds
@@ -406,7 +406,7 @@ func (UnimplementedSyncServiceHandler) Push(context.Context, *connect.Request[v1
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("bianmin.sync.v1.SyncService.Push is not implemented"))
 }
 
-func (UnimplementedSyncServiceHandler) PushStream(context.Context, *connect.ClientStream[v1.PushRequest]) (*connect.Response[v1.PushResponse], error) {
+func (UnimplementedSyncServiceHandler) PushStream(context.Context, *connect.ClientStream[v1.PushStreamRequest]) (*connect.Response[v1.PushStreamResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("bianmin.sync.v1.SyncService.PushStream is not implemented"))
 }
 
