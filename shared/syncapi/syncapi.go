@@ -20,8 +20,8 @@ import (
 // Limits shared by server and client.
 const (
 	MaxPushBatch      = 1000      // changes per Push, and per batch of PushStream
-	MaxStreamBatches  = 16        // batches per PushStream
-	StreamBatches     = 8         // batches per PushStream a station sends
+	MaxStreamBatches  = 32        // batches per PushStream
+	StreamBatches     = 16        // batches per PushStream a station sends
 	MaxPullLimit      = 5000      // entries per Pull
 	DefaultPullLimit  = 500       // entries per Pull when the client does not say
 	MaxPullWaitMillis = 30_000    // longest long-poll

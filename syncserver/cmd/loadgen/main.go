@@ -88,7 +88,7 @@ type measurement struct {
 
 var measurements = []measurement{
 	{"push_10k", 5, func(c *config) string {
-		return fmt.Sprintf("one township pushes %d new cases as its sync client sends a long outbox: batches of 1000, up to 8 per PushStream call, one call after another, gzip-compressed; the clock covers the pushes only", c.cases)
+		return fmt.Sprintf("one township pushes %d new cases as its sync client sends a long outbox: batches of 1000, up to 16 per PushStream call, one call after another, gzip-compressed; the clock covers the pushes only", c.cases)
 	}, pushCases},
 	{"push_10k_uncompressed", 3, func(c *config) string {
 		return fmt.Sprintf("push_10k without compression: the %d cases in the same calls as plain protobuf (on loopback client and server share the cores, so this shows what gzip costs here)", c.cases)

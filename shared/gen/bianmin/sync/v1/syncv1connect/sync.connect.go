@@ -186,7 +186,7 @@ type SyncServiceClient interface {
 	//
 	// Errors: as Push, for any batch, ending the call there (the batches
 	// before it stay applied); INVALID_ARGUMENT for a call with no batch or
-	// with more than 16.
+	// with more than 32.
 	PushStream(context.Context) *connect.ClientStreamForClient[v1.PushStreamRequest, v1.PushStreamResponse]
 	// Pull returns the changes to the station's cases after cursor, in the
 	// order central applied them, each case's latest authoritative copy, and
@@ -319,7 +319,7 @@ type SyncServiceHandler interface {
 	//
 	// Errors: as Push, for any batch, ending the call there (the batches
 	// before it stay applied); INVALID_ARGUMENT for a call with no batch or
-	// with more than 16.
+	// with more than 32.
 	PushStream(context.Context, *connect.ClientStream[v1.PushStreamRequest]) (*connect.Response[v1.PushStreamResponse], error)
 	// Pull returns the changes to the station's cases after cursor, in the
 	// order central applied them, each case's latest authoritative copy, and
