@@ -402,9 +402,10 @@ func (t *tx) SaveApplied(c *casefile.Case, a store.Applied) (int64, error) {
 				rest = slices.Clone(rest) // the encoder's buffer
 			}
 			delete(t.unrecorded, ch.ID)
-			if err := t.queue(
-				[]any{seq, changeID, caseID, c.OriginStation, handling, a.Station, c.Version, t.now, received, body},
+			if err := t.queue(seq,
+				[]any{changeID, caseID, c.OriginStation, handling, a.Station, c.Version, t.now, received, body},
 				[]any{caseID, c.Number, c.OriginStation, handling, c.Matter.Code, string(c.Status.State), c.Version, c.UpdatedAt.UnixNano(), snap, rest},
+				stored == 0,
 			); err != nil {
 				return 0, err
 			}

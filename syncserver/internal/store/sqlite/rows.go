@@ -25,10 +25,19 @@ const rowsPerInsert = 64
 // full INSERTs and then the rest in falling powers of two.
 var rowSizes = [...]int{rowsPerInsert, 32, 16, 8, 4, 2, 1}
 
+// A statement that may fail half way through its rows must first copy
+// each page it changes to a statement journal, to undo just itself: about
+// a sixth of the writer's time, measured. So the INSERTs say OR ROLLBACK
+// (a failure ends the whole transaction anyway) and give changes no seq: an
+// explicit INTEGER PRIMARY KEY value is checked to be an integer, a check
+// that may abort. SQLite numbers the rows max(seq)+1 in order, the seqs
+// SaveApplied handed out (tx.seq), and flush checks that it did. An upsert
+// aborts whatever its INSERT says, so only cases already stored go through
+// qUpsertCases; new ones, which SaveApplied knows are new, are plain rows.
 const (
-	// qInsChanges' seq comes from SaveApplied (see tx.seq): the rowid
-	// SQLite would have given, max(seq)+1, known before the row is written.
-	qInsChanges = `INSERT INTO changes (seq, id, case_id, origin_station, handling_station, station, case_version, applied_at, received_at, body)
+	qInsChanges = `INSERT OR ROLLBACK INTO changes (id, case_id, origin_station, handling_station, station, case_version, applied_at, received_at, body)
+		VALUES (?*)`
+	qInsCases = `INSERT OR ROLLBACK INTO cases (id, number, origin_station, handling_station, matter, state, version, updated_at, snapshot, doc)
 		VALUES (?*)`
 	// qUpsertCases keeps qUpsertCase's version guard, though SaveApplied
 	// queues only a case newer than the copy it knows: flush checks that
@@ -39,7 +48,7 @@ const (
 			handling_station = excluded.handling_station, matter = excluded.matter, state = excluded.state,
 			version = excluded.version, updated_at = excluded.updated_at, snapshot = excluded.snapshot, doc = excluded.doc
 		WHERE excluded.version > cases.version`
-	changeColumns = 10
+	changeColumns = 9
 	caseColumns   = 10
 
 	qMaxSeq = `SELECT coalesce(max(seq), 0) FROM changes`
@@ -55,7 +64,8 @@ func rowsQuery(tmpl string, cols, n int) string {
 func rowsQueries() []string {
 	var qs []string
 	for _, n := range rowSizes {
-		qs = append(qs, rowsQuery(qInsChanges, changeColumns, n), rowsQuery(qUpsertCases, caseColumns, n))
+		qs = append(qs, rowsQuery(qInsChanges, changeColumns, n), rowsQuery(qInsCases, caseColumns, n),
+			rowsQuery(qUpsertCases, caseColumns, n))
 	}
 	return qs
 }
@@ -64,6 +74,7 @@ var multiRow = func() map[[2]any]string {
 	m := make(map[[2]any]string)
 	for _, n := range rowSizes {
 		m[[2]any{qInsChanges, n}] = rowsQuery(qInsChanges, changeColumns, n)
+		m[[2]any{qInsCases, n}] = rowsQuery(qInsCases, caseColumns, n)
 		m[[2]any{qUpsertCases, n}] = rowsQuery(qUpsertCases, caseColumns, n)
 	}
 	return m
@@ -80,18 +91,32 @@ var independent = map[string]bool{
 }
 
 // queued are the rows SaveApplied has queued, as the parameters of
-// qInsChanges and qUpsertCases, row after row.
+// qInsChanges, qInsCases (new cases) and qUpsertCases (stored ones), row
+// after row; firstSeq is the seq of the first queued change. A case may be
+// both inserted and updated in one flush, which writes the inserts first.
 type queued struct {
-	changes []any
-	cases   []any
+	changes  []any
+	inserts  []any
+	updates  []any
+	firstSeq int64
 }
 
 func (q *queued) len() int { return len(q.changes) / changeColumns }
 
-// queue adds one save's rows, writing a full INSERT's worth at once.
-func (t *tx) queue(change, kase []any) error {
+// queue adds one save's rows, the change numbered seq, writing a full
+// INSERT's worth at once. isNew says the case is not stored yet.
+func (t *tx) queue(seq int64, change, kase []any, isNew bool) error {
+	if t.rows.len() == 0 {
+		t.rows.firstSeq = seq
+	} else if want := t.rows.firstSeq + int64(t.rows.len()); seq != want {
+		return t.fail(fmt.Errorf("change numbered %d queued after %d", seq, want-1))
+	}
 	t.rows.changes = append(t.rows.changes, change...)
-	t.rows.cases = append(t.rows.cases, kase...)
+	if isNew {
+		t.rows.inserts = append(t.rows.inserts, kase...)
+	} else {
+		t.rows.updates = append(t.rows.updates, kase...)
+	}
 	if t.rows.len() >= rowsPerInsert {
 		return t.flush()
 	}
@@ -103,45 +128,57 @@ func (t *tx) flush() error {
 	if t.err != nil {
 		return t.err
 	}
-	n := t.rows.len()
-	if n == 0 {
+	if t.rows.len() == 0 {
 		return nil
 	}
-	done := 0
-	for _, size := range rowSizes {
-		for n-done >= size {
-			if err := t.insertRows(qInsChanges, t.rows.changes[done*changeColumns:(done+size)*changeColumns], size); err != nil {
-				return t.fail(err)
+	for _, q := range []struct {
+		tmpl string
+		cols int
+		rows *[]any
+	}{
+		{qInsChanges, changeColumns, &t.rows.changes},
+		{qInsCases, caseColumns, &t.rows.inserts},
+		{qUpsertCases, caseColumns, &t.rows.updates},
+	} {
+		args := *q.rows
+		n, done := len(args)/q.cols, 0
+		for _, size := range rowSizes {
+			for n-done >= size {
+				last, err := t.insertRows(q.tmpl, args[done*q.cols:(done+size)*q.cols], size)
+				if err != nil {
+					return t.fail(err)
+				}
+				done += size
+				if want := t.rows.firstSeq + int64(done) - 1; q.tmpl == qInsChanges && last != want {
+					return t.fail(fmt.Errorf("changes numbered up to %d, want %d", last, want))
+				}
 			}
-			if err := t.insertRows(qUpsertCases, t.rows.cases[done*caseColumns:(done+size)*caseColumns], size); err != nil {
-				return t.fail(err)
-			}
-			done += size
 		}
+		clear(args) // let go of the documents
+		*q.rows = args[:0]
 	}
-	clear(t.rows.changes) // let go of the documents
-	clear(t.rows.cases)
-	t.rows.changes, t.rows.cases = t.rows.changes[:0], t.rows.cases[:0]
 	return nil
 }
 
-func (t *tx) insertRows(tmpl string, args []any, n int) error {
+// insertRows runs tmpl for n rows, checks that each was written, and
+// returns the last row's rowid.
+func (t *tx) insertRows(tmpl string, args []any, n int) (int64, error) {
 	st, err := t.prepared(multiRow[[2]any{tmpl, n}])
 	if err != nil {
-		return err
+		return 0, err
 	}
 	res, err := st.ExecContext(t.ctx, args...)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if got, err := res.RowsAffected(); err != nil {
-		return err
+		return 0, err
 	} else if got != int64(n) {
 		// Only the cases' version guard can skip a row, and SaveApplied
 		// queued none it would skip.
-		return fmt.Errorf("%d of %d rows written", got, n)
+		return 0, fmt.Errorf("%d of %d rows written", got, n)
 	}
-	return nil
+	return res.LastInsertId()
 }
 
 func (t *tx) fail(err error) error {
