@@ -14,6 +14,8 @@ import (
 
 	"connectrpc.com/connect"
 	"github.com/bianmin/bianmin/shared/bmerr"
+	syncv1 "github.com/bianmin/bianmin/shared/gen/bianmin/sync/v1"
+	"github.com/bianmin/bianmin/shared/gen/bianmin/sync/v1/syncv1connect"
 	connectcompress "github.com/klauspost/connect-compress/v2"
 )
 
@@ -232,4 +234,36 @@ func (b bearer) WrapStreamingClient(next connect.StreamingClientFunc) connect.St
 
 func (b bearer) WrapStreamingHandler(next connect.StreamingHandlerFunc) connect.StreamingHandlerFunc {
 	return next
+}
+
+// SendRound sends a round of a station's batches, oldest first: one batch
+// by Push, more in one PushStream call. The answer holds every change's
+// result in order.
+func SendRound(ctx context.Context, c syncv1connect.SyncServiceClient, batches []*syncv1.PushRequest) (*syncv1.PushResponse, error) {
+	if len(batches) == 1 {
+		resp, err := c.Push(ctx, connect.NewRequest(batches[0]))
+		if err != nil {
+			return nil, err
+		}
+		return resp.Msg, nil
+	}
+	return PushStream(ctx, c, batches)
+}
+
+// PushStream sends batches in one PushStream call.
+func PushStream(ctx context.Context, c syncv1connect.SyncServiceClient, batches []*syncv1.PushRequest) (*syncv1.PushResponse, error) {
+	stream := c.PushStream(ctx)
+	for _, b := range batches {
+		if err := stream.Send(&syncv1.PushStreamRequest{Batch: b}); err != nil {
+			break // CloseAndReceive says why
+		}
+	}
+	resp, err := stream.CloseAndReceive()
+	if err != nil {
+		return nil, err
+	}
+	if resp.Msg.GetResult() == nil {
+		return nil, errors.New("central answered a push stream without results")
+	}
+	return resp.Msg.GetResult(), nil
 }

@@ -2,11 +2,9 @@ package syncclient
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"time"
 
-	"connectrpc.com/connect"
 	"github.com/bianmin/bianmin/desktop/internal/store"
 	syncv1 "github.com/bianmin/bianmin/shared/gen/bianmin/sync/v1"
 	"github.com/bianmin/bianmin/shared/syncapi"
@@ -60,8 +58,9 @@ func (c *Client) push(ctx context.Context) error {
 		}
 		c.update(func(s *Status) { s.Phase = "push" })
 		var reqs []*syncv1.PushRequest
+		sentAt, digest := timestamppb.New(c.now()), cal.Digest()
 		for batch := range slices.Chunk(items, c.cfg.BatchSize) {
-			req := &syncv1.PushRequest{ClientTime: timestamppb.New(c.now()), CalendarDigest: cal.Digest()}
+			req := &syncv1.PushRequest{ClientTime: sentAt, CalendarDigest: digest}
 			for _, it := range batch {
 				w := &syncv1.Change{}
 				if err := proto.Unmarshal(it.Body, w); err != nil {
@@ -74,7 +73,7 @@ func (c *Client) push(ctx context.Context) error {
 		if err := c.st.MarkSent(ctx, ids); err != nil {
 			return err
 		}
-		resp, err := c.send(ctx, reqs)
+		resp, err := syncapi.SendRound(ctx, c.sync, reqs)
 		if err != nil {
 			return err
 		}
@@ -113,29 +112,4 @@ func (c *Client) push(ctx context.Context) error {
 			return nil
 		}
 	}
-}
-
-// send pushes a round: one batch with Push, more in one PushStream call.
-func (c *Client) send(ctx context.Context, reqs []*syncv1.PushRequest) (*syncv1.PushResponse, error) {
-	if len(reqs) == 1 {
-		resp, err := c.sync.Push(ctx, connect.NewRequest(reqs[0]))
-		if err != nil {
-			return nil, err
-		}
-		return resp.Msg, nil
-	}
-	stream := c.sync.PushStream(ctx)
-	for _, req := range reqs {
-		if err := stream.Send(&syncv1.PushStreamRequest{Batch: req}); err != nil {
-			break // CloseAndReceive says why
-		}
-	}
-	resp, err := stream.CloseAndReceive()
-	if err != nil {
-		return nil, err
-	}
-	if resp.Msg.GetResult() == nil {
-		return nil, errors.New("central answered a push stream without results")
-	}
-	return resp.Msg.GetResult(), nil
 }

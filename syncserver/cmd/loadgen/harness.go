@@ -133,11 +133,7 @@ func (h *harness) addStation(ctx context.Context, st store.Station) (*station, e
 
 // push sends one batch and fails unless central applied every change.
 func (s *station) push(ctx context.Context, changes []*syncv1.Change) error {
-	return s.pushWith(ctx, s.sync, changes)
-}
-
-func (s *station) pushWith(ctx context.Context, client syncv1connect.SyncServiceClient, changes []*syncv1.Change) error {
-	resp, err := client.Push(ctx, connect.NewRequest(&syncv1.PushRequest{Changes: changes, ClientTime: timestamppb.Now()}))
+	resp, err := s.sync.Push(ctx, connect.NewRequest(&syncv1.PushRequest{Changes: changes, ClientTime: timestamppb.Now()}))
 	if err != nil {
 		return fmt.Errorf("push from %s: %w", s.Code, err)
 	}
@@ -150,23 +146,15 @@ func (s *station) pushWith(ctx context.Context, client syncv1connect.SyncService
 // PushStream call; with client (s.sync or s.plain).
 func (s *station) pushAll(ctx context.Context, client syncv1connect.SyncServiceClient, changes []*syncv1.Change) error {
 	for round := range slices.Chunk(changes, syncapi.MaxPushBatch*syncapi.StreamBatches) {
-		if len(round) <= syncapi.MaxPushBatch {
-			if err := s.pushWith(ctx, client, round); err != nil {
-				return err
-			}
-			continue
-		}
-		stream := client.PushStream(ctx)
+		var batches []*syncv1.PushRequest
 		for batch := range slices.Chunk(round, syncapi.MaxPushBatch) {
-			if err := stream.Send(&syncv1.PushStreamRequest{Batch: &syncv1.PushRequest{Changes: batch, ClientTime: timestamppb.Now()}}); err != nil {
-				break // CloseAndReceive says why
-			}
+			batches = append(batches, &syncv1.PushRequest{Changes: batch, ClientTime: timestamppb.Now()})
 		}
-		resp, err := stream.CloseAndReceive()
+		resp, err := syncapi.SendRound(ctx, client, batches)
 		if err != nil {
-			return fmt.Errorf("push stream from %s: %w", s.Code, err)
+			return fmt.Errorf("push from %s: %w", s.Code, err)
 		}
-		if err := allApplied(s.Code, resp.Msg.GetResult().GetResults(), len(round)); err != nil {
+		if err := allApplied(s.Code, resp.Results, len(round)); err != nil {
 			return err
 		}
 	}

@@ -153,7 +153,7 @@ func run() error {
 	fmt.Printf("# %s %s/%s, %d CPUs, GOMAXPROCS %d, GOGC %d, load average %s\n",
 		runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.GOMAXPROCS(0), gc, loadavg())
 	if cfg.runs == 0 {
-		fmt.Println("# runs: push_10k, sqlite_ceiling and store_save 3 each (median reported), the heavier measurements 1 each; -runs N sets every one to N")
+		fmt.Println("# runs: push_10k and sqlite_ceiling 5 each, push_10k_uncompressed and store_save 3 each (median reported), the heavier measurements 1 each; -runs N sets every one to N")
 	}
 	var set *pushSet
 	if want("push_10k") || want("push_10k_uncompressed") || want("sqlite_ceiling") || want("store_save") {

@@ -2,12 +2,8 @@ package server
 
 import (
 	"fmt"
-	"net/http"
-
-	"connectrpc.com/connect"
 
 	syncv1 "github.com/bianmin/bianmin/shared/gen/bianmin/sync/v1"
-	"github.com/bianmin/bianmin/shared/gen/bianmin/sync/v1/syncv1connect"
 	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
 )
@@ -105,22 +101,14 @@ func asProto(m any) (proto.Message, error) {
 func unmarshalPush(data []byte, req *syncv1.PushRequest) ([][]byte, error) {
 	var changes [][]byte
 	var rest []byte // every other field, in order
-	for b := data; len(b) > 0; {
-		num, typ, n := protowire.ConsumeTag(b)
-		if n < 0 {
-			return nil, proto.Unmarshal(data, req)
-		}
-		m := protowire.ConsumeFieldValue(num, typ, b[n:])
-		if m < 0 {
-			return nil, proto.Unmarshal(data, req)
-		}
-		if num == pushChanges && typ == protowire.BytesType {
-			v, _ := protowire.ConsumeBytes(b[n : n+m])
-			changes = append(changes, v)
+	if !eachField(data, func(num protowire.Number, field, value []byte) {
+		if num == pushChanges && value != nil {
+			changes = append(changes, value)
 		} else {
-			rest = append(rest, b[:n+m]...)
+			rest = append(rest, field...)
 		}
-		b = b[n+m:]
+	}) {
+		return nil, proto.Unmarshal(data, req)
 	}
 	raw := copyAll(changes)
 	if len(changes) < splitMin {
@@ -155,26 +143,15 @@ func unmarshalPush(data []byte, req *syncv1.PushRequest) ([][]byte, error) {
 func unmarshalPushStream(data []byte, req *syncv1.PushRequest) ([][]byte, error) {
 	var batch []byte
 	n, other := 0, false
-	for b := data; len(b) > 0; {
-		num, typ, tn := protowire.ConsumeTag(b)
-		if tn < 0 {
-			other = true
-			break
-		}
-		m := protowire.ConsumeFieldValue(num, typ, b[tn:])
-		if m < 0 {
-			other = true
-			break
-		}
-		if num == streamBatch && typ == protowire.BytesType {
-			batch, _ = protowire.ConsumeBytes(b[tn : tn+m])
+	walked := eachField(data, func(num protowire.Number, _, value []byte) {
+		if num == streamBatch && value != nil {
+			batch = value
 			n++
 		} else {
 			other = true
 		}
-		b = b[tn+m:]
-	}
-	if n != 1 || other {
+	})
+	if !walked || n != 1 || other {
 		var w syncv1.PushStreamRequest
 		if err := proto.Unmarshal(data, &w); err != nil {
 			return nil, err
@@ -186,6 +163,33 @@ func unmarshalPushStream(data []byte, req *syncv1.PushRequest) ([][]byte, error)
 		return nil, nil
 	}
 	return unmarshalPush(batch, req)
+}
+
+// eachField calls fn with each top-level field of the protobuf message in
+// data, in order: its number, its whole encoding, and, for a field of the
+// length-delimited wire type, its value (nil otherwise). It reports whether
+// data is well formed at that level.
+func eachField(data []byte, fn func(num protowire.Number, field, value []byte)) bool {
+	for len(data) > 0 {
+		num, typ, n := protowire.ConsumeTag(data)
+		if n < 0 {
+			return false
+		}
+		m := protowire.ConsumeFieldValue(num, typ, data[n:])
+		if m < 0 {
+			return false
+		}
+		var value []byte
+		if typ == protowire.BytesType {
+			value, _ = protowire.ConsumeBytes(data[n : n+m])
+			if value == nil {
+				value = []byte{}
+			}
+		}
+		fn(num, data[:n+m], value)
+		data = data[n+m:]
+	}
+	return true
 }
 
 // copyAll copies bs into one new array.
@@ -202,26 +206,4 @@ func copyAll(bs [][]byte) [][]byte {
 		out[i] = all[start:len(all):len(all)]
 	}
 	return out
-}
-
-// syncHandler is syncv1connect.NewSyncServiceHandler with Push and
-// PushStream taking a pushBatch.
-func (s *Server) syncHandler(opts ...connect.HandlerOption) (string, http.Handler) {
-	svc := &syncService{Server: s}
-	path, generated := syncv1connect.NewSyncServiceHandler(svc, opts...)
-	methods := syncv1.File_bianmin_sync_v1_sync_proto.Services().ByName("SyncService").Methods()
-	push := connect.NewUnaryHandler(syncv1connect.SyncServicePushProcedure, svc.push,
-		connect.WithSchema(methods.ByName("Push")), connect.WithHandlerOptions(opts...))
-	pushStream := connect.NewClientStreamHandler(syncv1connect.SyncServicePushStreamProcedure, svc.pushStream,
-		connect.WithSchema(methods.ByName("PushStream")), connect.WithHandlerOptions(opts...))
-	return path, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch r.URL.Path {
-		case syncv1connect.SyncServicePushProcedure:
-			push.ServeHTTP(w, r)
-		case syncv1connect.SyncServicePushStreamProcedure:
-			pushStream.ServeHTTP(w, r)
-		default:
-			generated.ServeHTTP(w, r)
-		}
-	})
 }

@@ -232,23 +232,30 @@ func (s *Server) authenticate(ctx context.Context, header string) (caller, error
 // authInterceptor authenticates the device on every call, unary or
 // streaming, and puts it in the call's context (callerFrom).
 func (s *Server) authInterceptor() connect.Interceptor {
+	withCaller := func(ctx context.Context, header http.Header) (context.Context, error) {
+		c, err := s.authenticate(ctx, header.Get("Authorization"))
+		if err != nil {
+			return nil, syncapi.ToConnect(err)
+		}
+		return context.WithValue(ctx, ctxKey{}, c), nil
+	}
 	return &wrapper{
 		unary: func(next connect.UnaryFunc) connect.UnaryFunc {
 			return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
-				c, err := s.authenticate(ctx, req.Header().Get("Authorization"))
+				ctx, err := withCaller(ctx, req.Header())
 				if err != nil {
-					return nil, syncapi.ToConnect(err)
+					return nil, err
 				}
-				return next(context.WithValue(ctx, ctxKey{}, c), req)
+				return next(ctx, req)
 			}
 		},
 		stream: func(next connect.StreamingHandlerFunc) connect.StreamingHandlerFunc {
 			return func(ctx context.Context, conn connect.StreamingHandlerConn) error {
-				c, err := s.authenticate(ctx, conn.RequestHeader().Get("Authorization"))
+				ctx, err := withCaller(ctx, conn.RequestHeader())
 				if err != nil {
-					return syncapi.ToConnect(err)
+					return err
 				}
-				return next(context.WithValue(ctx, ctxKey{}, c), conn)
+				return next(ctx, conn)
 			}
 		},
 	}

@@ -26,17 +26,7 @@ func batchOf(chs ...*casefile.Change) *syncv1.PushRequest {
 
 // pushStream sends batches in one PushStream call.
 func (s *station) pushStream(ctx context.Context, batches ...*syncv1.PushRequest) (*syncv1.PushResponse, error) {
-	stream := s.sync.PushStream(ctx)
-	for _, b := range batches {
-		if err := stream.Send(&syncv1.PushStreamRequest{Batch: b}); err != nil {
-			break // CloseAndReceive says why
-		}
-	}
-	resp, err := stream.CloseAndReceive()
-	if err != nil {
-		return nil, err
-	}
-	return resp.Msg.GetResult(), nil
+	return syncapi.PushStream(ctx, s.sync, batches)
 }
 
 // streamBatches builds, for station s of e, batches that exercise every

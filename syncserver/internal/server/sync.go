@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"net/http"
 	"runtime"
 	"runtime/debug"
 	"slices"
@@ -37,6 +38,28 @@ type syncService struct {
 	syncv1connect.UnimplementedSyncServiceHandler
 }
 
+// syncHandler is syncv1connect.NewSyncServiceHandler with Push and
+// PushStream taking a pushBatch.
+func (s *Server) syncHandler(opts ...connect.HandlerOption) (string, http.Handler) {
+	svc := &syncService{Server: s}
+	path, generated := syncv1connect.NewSyncServiceHandler(svc, opts...)
+	methods := syncv1.File_bianmin_sync_v1_sync_proto.Services().ByName("SyncService").Methods()
+	push := connect.NewUnaryHandler(syncv1connect.SyncServicePushProcedure, svc.push,
+		connect.WithSchema(methods.ByName("Push")), connect.WithHandlerOptions(opts...))
+	pushStream := connect.NewClientStreamHandler(syncv1connect.SyncServicePushStreamProcedure, svc.pushStream,
+		connect.WithSchema(methods.ByName("PushStream")), connect.WithHandlerOptions(opts...))
+	return path, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case syncv1connect.SyncServicePushProcedure:
+			push.ServeHTTP(w, r)
+		case syncv1connect.SyncServicePushStreamProcedure:
+			pushStream.ServeHTTP(w, r)
+		default:
+			generated.ServeHTTP(w, r)
+		}
+	})
+}
+
 // pushItem is one change of a push on its way through.
 type pushItem struct {
 	wire   *syncv1.Change
@@ -46,9 +69,9 @@ type pushItem struct {
 	line   audit.ChangeLine // its line in the push's audit entry, should it apply (unless bad)
 }
 
-// Push applies each change exactly once. The outcome of every change, applied
-// or rejected, is recorded under its id in the same transaction as its effect,
-// so a repeated push answers the original outcome.
+// push serves Push: it applies each change exactly once. The outcome of every
+// change, applied or rejected, is recorded under its id in the same
+// transaction as its effect, so a repeated push answers the original outcome.
 func (s *syncService) push(ctx context.Context, req *connect.Request[pushBatch]) (*connect.Response[syncv1.PushResponse], error) {
 	st := callerFrom(ctx).station
 	items, err := s.receive(st, req.Msg)
@@ -62,12 +85,13 @@ func (s *syncService) push(ctx context.Context, req *connect.Request[pushBatch])
 	return connect.NewResponse(resp), nil
 }
 
-// PushStream applies a stream of batches as Push applies one, in order, one
-// transaction per batch. The stream is read on this goroutine and each batch
-// decoded and prepared here while the one before it is applied on another,
-// so that with one batch waiting between them, receiving overlaps writing.
-// The first failure, a batch's or the stream's, ends the call; the batches
-// before it stay applied, as if pushed one by one.
+// pushStream serves PushStream: it applies a stream of batches as push
+// applies one, in order, one transaction per batch. The stream is read on
+// this goroutine and each batch decoded and prepared here while the one
+// before it is applied on another, so that with one batch waiting between
+// them, receiving overlaps writing. The first failure, a batch's or the
+// stream's, ends the call; the batches before it stay applied, as if pushed
+// one by one.
 func (s *syncService) pushStream(ctx context.Context, stream *connect.ClientStream[pushStreamBatch]) (*connect.Response[syncv1.PushStreamResponse], error) {
 	st := callerFrom(ctx).station
 	type batch struct {
@@ -196,9 +220,10 @@ func (s *syncService) apply(ctx context.Context, st store.Station, items []pushI
 	return resp, nil
 }
 
-// prepare decodes, authorizes and re-encodes each change of a push. The
-// changes are independent, so the work is spread over the machine's cores
-// before the single-writer transaction starts.
+// prepare converts and authorizes each change of a push, takes its body
+// (the bytes as sent, or encoded again when the codec kept none) and makes
+// its audit line. The changes are independent, so the work is spread over
+// the machine's cores before the single-writer transaction starts.
 func (s *syncService) prepare(st store.Station, ws []*syncv1.Change, raw [][]byte) ([]pushItem, error) {
 	items := make([]pushItem, len(ws))
 	errs := make([]error, len(ws))

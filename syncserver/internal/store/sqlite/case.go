@@ -105,8 +105,9 @@ type tx struct {
 	// transaction and that have not been saved since: saving one needs no
 	// look-up in the other log (the UNIQUE constraint still guards its own).
 	unrecorded map[uuid.UUID]struct{}
-	// index holds, per case loaded or saved in this transaction, what the
-	// side tables list for it, so saving it again writes only the difference.
+	// index holds what this transaction knows of each case it has loaded
+	// (found or not) or saved: its stored version, and what the side tables
+	// list for it, so saving it again writes only the difference.
 	index map[uuid.UUID]caseIndex
 
 	pending pendingMatters // snapshots inserted by this transaction
@@ -117,25 +118,24 @@ type tx struct {
 	rows    queued
 	nextSeq int64
 	err     error
-	// versions holds, per case this transaction has loaded or saved, the
-	// version stored (or queued): 0 for a case LoadCases found absent.
-	versions map[uuid.UUID]int64
 
 	args    []any // for IN lists
 	keyArgs []any // for resync
 }
 
-// caseIndex is what the side tables list for a case, as its document says:
-// case_blobs its attachments, case_departments the departments that must see
-// it (see 0003_central.sql). Each list is sorted.
+// caseIndex is a stored case's version (0: not stored) and what the side
+// tables list for it, as its document says: case_blobs its attachments,
+// case_departments the departments that must see it (see
+// 0003_central.sql). Each list is sorted.
 type caseIndex struct {
-	blobs  []string
-	tasks  []string // 'task' rows
-	matter []string // 'matter' rows
+	version int64
+	blobs   []string
+	tasks   []string // 'task' rows
+	matter  []string // 'matter' rows
 }
 
 func indexOf(c *casefile.Case) caseIndex {
-	return caseIndex{blobs: attachments(c), tasks: taskDepartments(c), matter: supervisors(c)}
+	return caseIndex{version: c.Version, blobs: attachments(c), tasks: taskDepartments(c), matter: supervisors(c)}
 }
 
 // stmt returns query's statement bound to this transaction: the one
@@ -302,18 +302,14 @@ func (t *tx) LoadCases(ids []uuid.UUID) (map[uuid.UUID]*casefile.Case, error) {
 		return nil, fmt.Errorf("sqlite: load cases: %w", err)
 	}
 	if t.index == nil {
-		t.index = make(map[uuid.UUID]caseIndex, len(cs))
-	}
-	if t.versions == nil {
-		t.versions = make(map[uuid.UUID]int64, len(ids))
+		t.index = make(map[uuid.UUID]caseIndex, len(ids))
 	}
 	for _, id := range ids {
-		t.versions[id] = 0
+		t.index[id] = caseIndex{} // not stored, unless found
 	}
 	for _, c := range cs {
 		out[c.ID] = c
 		t.index[c.ID] = indexOf(c)
-		t.versions[c.ID] = c.Version
 	}
 	return out, nil
 }
@@ -384,8 +380,9 @@ func (t *tx) SaveApplied(c *casefile.Case, a store.Applied) (int64, error) {
 	// The fast path: this transaction knows the stored version of the case
 	// and that the change is recorded in neither log, so nothing the
 	// database would check can fail, and the rows are queued (rows.go).
-	if stored, known := t.versions[c.ID]; known {
+	if ix, known := t.index[c.ID]; known {
 		if _, fresh := t.unrecorded[ch.ID]; fresh {
+			stored := ix.version
 			if c.Version <= stored {
 				return 0, staleCase(c)
 			}
@@ -402,14 +399,13 @@ func (t *tx) SaveApplied(c *casefile.Case, a store.Applied) (int64, error) {
 				rest = slices.Clone(rest) // the encoder's buffer
 			}
 			delete(t.unrecorded, ch.ID)
-			if err := t.queue(seq,
+			if err := t.queue(
 				[]any{changeID, caseID, c.OriginStation, handling, a.Station, c.Version, t.now, received, body},
 				[]any{caseID, c.Number, c.OriginStation, handling, c.Matter.Code, string(c.Status.State), c.Version, c.UpdatedAt.UnixNano(), snap, rest},
 				stored == 0,
 			); err != nil {
 				return 0, err
 			}
-			t.versions[c.ID] = c.Version
 			if err := t.saveIndex(c, caseID); err != nil {
 				return 0, t.fail(fmt.Errorf("save case %s: %w", c.ID, err))
 			}
@@ -471,10 +467,6 @@ func (t *tx) SaveApplied(c *casefile.Case, a store.Applied) (int64, error) {
 		return 0, staleCase(c)
 	}
 
-	if t.versions == nil {
-		t.versions = make(map[uuid.UUID]int64)
-	}
-	t.versions[c.ID] = c.Version
 	if err := t.saveIndex(c, caseID); err != nil {
 		return 0, fmt.Errorf("sqlite: save case %s: %w", c.ID, err)
 	}

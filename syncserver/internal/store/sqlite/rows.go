@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -61,15 +63,9 @@ func rowsQuery(tmpl string, cols, n int) string {
 }
 
 // rowsQueries are the multi-row statements, prepared at Open.
-func rowsQueries() []string {
-	var qs []string
-	for _, n := range rowSizes {
-		qs = append(qs, rowsQuery(qInsChanges, changeColumns, n), rowsQuery(qInsCases, caseColumns, n),
-			rowsQuery(qUpsertCases, caseColumns, n))
-	}
-	return qs
-}
+func rowsQueries() []string { return slices.Collect(maps.Values(multiRow)) }
 
+// multiRow holds each multi-row statement by its template and row count.
 var multiRow = func() map[[2]any]string {
 	m := make(map[[2]any]string)
 	for _, n := range rowSizes {
@@ -92,25 +88,21 @@ var independent = map[string]bool{
 
 // queued are the rows SaveApplied has queued, as the parameters of
 // qInsChanges, qInsCases (new cases) and qUpsertCases (stored ones), row
-// after row; firstSeq is the seq of the first queued change. A case may be
-// both inserted and updated in one flush, which writes the inserts first.
+// after row. A case may be both inserted and updated in one flush, which
+// writes the inserts first. The queued changes hold the seqs up to
+// tx.nextSeq (each took the next from tx.seq, and nothing else numbers
+// changes while rows are queued).
 type queued struct {
-	changes  []any
-	inserts  []any
-	updates  []any
-	firstSeq int64
+	changes []any
+	inserts []any
+	updates []any
 }
 
 func (q *queued) len() int { return len(q.changes) / changeColumns }
 
-// queue adds one save's rows, the change numbered seq, writing a full
-// INSERT's worth at once. isNew says the case is not stored yet.
-func (t *tx) queue(seq int64, change, kase []any, isNew bool) error {
-	if t.rows.len() == 0 {
-		t.rows.firstSeq = seq
-	} else if want := t.rows.firstSeq + int64(t.rows.len()); seq != want {
-		return t.fail(fmt.Errorf("change numbered %d queued after %d", seq, want-1))
-	}
+// queue adds one save's rows, writing a full INSERT's worth at once. isNew
+// says the case is not stored yet.
+func (t *tx) queue(change, kase []any, isNew bool) error {
 	t.rows.changes = append(t.rows.changes, change...)
 	if isNew {
 		t.rows.inserts = append(t.rows.inserts, kase...)
@@ -131,6 +123,7 @@ func (t *tx) flush() error {
 	if t.rows.len() == 0 {
 		return nil
 	}
+	firstSeq := t.nextSeq - int64(t.rows.len())
 	for _, q := range []struct {
 		tmpl string
 		cols int
@@ -149,7 +142,7 @@ func (t *tx) flush() error {
 					return t.fail(err)
 				}
 				done += size
-				if want := t.rows.firstSeq + int64(done) - 1; q.tmpl == qInsChanges && last != want {
+				if want := firstSeq + int64(done) - 1; q.tmpl == qInsChanges && last != want {
 					return t.fail(fmt.Errorf("changes numbered up to %d, want %d", last, want))
 				}
 			}
